@@ -1,0 +1,1 @@
+"""plandata: a policy notice turned into validated open datasets."""

@@ -1,0 +1,34 @@
+"""The findings vocabulary: every oddity in a notice is reported under one of these kinds.
+
+``error`` findings stop publishing; ``warning`` and ``info`` are published in the
+``findings`` table and the quality report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KINDS: dict[str, tuple[str, str]] = {
+    "misprinted_label": ("warning", "a unit-line label is a known misprint; read as the role it was meant to be"),
+    "unknown_label": ("error", "a line looks like a unit line but its label is not in the vocabulary"),
+    "numbering_gap": ("warning", "a heading number skips one or more numbers"),
+    "empty_unit_list": ("warning", "a unit line lists no unit"),
+    "missing_lead": ("warning", "an assignment block has co-operating units but no lead line"),
+    "missing_header_field": ("warning", "a header field (title, issuer, addressees) was not found"),
+    "missing_issue_date": ("error", "no issue date (e.g. 2008年8月11日) before the first chapter"),
+    "alias_used": ("info", "a unit is printed under an alias of its registry name"),
+    "unresolved_unit": ("warning", "a printed unit label is in neither the unit registry nor its aliases"),
+    "unit_repeated_in_task": ("warning", "the same unit is printed twice in one task"),
+}
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int | None
+    kind: str
+    message: str
+    value: str | None = None
+
+    @property
+    def severity(self) -> str:
+        return KINDS[self.kind][0]

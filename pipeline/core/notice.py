@@ -1,0 +1,114 @@
+"""One notice file -> rows for every published table (plain dicts in schema column order)."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pipeline.core.decode import decode_source
+from pipeline.core.findings import Finding
+from pipeline.core.lines import split_lines
+from pipeline.core.outline import Outline, parse_outline
+from pipeline.core.registry import UnitRegistry
+from pipeline.errors import PlanDataError
+
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def doc_id_from_filename(file_name: str) -> str:
+    """``Taizhou 2008 (amended).TXT`` → ``taizhou-2008-amended``; never a path, never empty."""
+    stem = file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem.lstrip(".") else stem
+    ascii_only = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
+    slug = _SLUG_UNSAFE.sub("-", ascii_only).strip("-")[:64].strip("-")
+    if not slug:
+        digest = hashlib.sha256(file_name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        slug = f"doc-{digest}"
+    return slug
+
+
+@dataclass
+class NoticeRows:
+    doc_id: str
+    tables: dict[str, list[dict]]
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == "error"]
+
+
+def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: str | None = None) -> NoticeRows:
+    decoded = decode_source(data, file_name)
+    outline = parse_outline(decoded.text, file_name)
+    doc_id = doc_id or doc_id_from_filename(file_name)
+    sha = hashlib.sha256(data).hexdigest()
+    findings = list(outline.findings)
+    assignments = _assignments(outline, registry, findings)
+    findings.sort(key=lambda f: (f.line or 0, f.kind, f.value or ""))
+    provenance = {"source_sha256": sha}
+    header = outline.header
+    documents = [{
+        "doc_id": doc_id, "title": header.title, "notice_title": header.notice_title,
+        "addressees": header.addressees, "notice_body": header.notice_body, "issuer": header.issuer,
+        "issue_date": header.issue_date, "period_start": header.period_start, "period_end": header.period_end,
+        "preamble": header.preamble, "source_file": file_name, "source_sha256": sha,
+        "source_encoding": decoded.encoding, "source_bytes": len(data),
+        "source_lines": len(split_lines(decoded.text)),
+    }]
+    sections = [{
+        "doc_id": doc_id, "section_id": node.section_id, "parent_id": node.parent_id, "level": node.level,
+        "ordinal": node.ordinal, "label": node.label, "heading": node.heading,
+        "body": "\n".join(node.body) or None, "line_start": node.line_start, "line_end": node.line_end,
+        **provenance,
+    } for node in outline.nodes]
+    tasks = [{
+        "doc_id": doc_id, "task_id": task.task_id, "section_id": task.node.section_id, "seq": task.seq,
+        "label": task.node.label, "title": task.node.heading, "text": task.text,
+        "line_start": task.line_start, "line_end": task.line_end, **provenance,
+    } for task in outline.tasks]
+    for row in assignments:
+        row.update(doc_id=doc_id, **provenance)
+    finding_rows = [{
+        "doc_id": doc_id, "line": f.line, "kind": f.kind, "severity": f.severity, "value": f.value,
+        "message": f.message, **provenance,
+    } for f in findings]
+    tables = {"documents": documents, "sections": sections, "tasks": tasks,
+              "assignments": assignments, "findings": finding_rows}
+    return NoticeRows(doc_id, tables, findings)
+
+
+def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Finding]) -> list[dict]:
+    rows = []
+    on = outline.header.issue_date
+    for task in outline.tasks:
+        positions: dict[str, int] = {}
+        seen: set[str] = set()
+        for unit_line in task.unit_lines:
+            if unit_line.role is None:
+                continue  # an unknown label is an error finding; nothing is published
+            for label in unit_line.units:
+                positions[unit_line.role] = positions.get(unit_line.role, 0) + 1
+                resolved = registry.resolve(label, on)
+                if resolved.unit_id is None:
+                    findings.append(Finding(unit_line.line, "unresolved_unit",
+                                            f"unit {label} is in neither the unit registry nor its aliases", label))
+                elif resolved.via_alias is not None:
+                    findings.append(Finding(unit_line.line, "alias_used",
+                                            f"{label} read as {resolved.unit_id}: {resolved.via_alias}", label))
+                identity = resolved.unit_id or label
+                if identity in seen:
+                    findings.append(Finding(unit_line.line, "unit_repeated_in_task",
+                                            f"{label} is printed twice in task {task.task_id}", label))
+                seen.add(identity)
+                rows.append({"doc_id": None, "task_id": task.task_id, "role": unit_line.role,
+                             "role_label": unit_line.role_label, "position": positions[unit_line.role],
+                             "unit_label": label, "unit_id": resolved.unit_id, "line": unit_line.line})
+    return rows
+
+
+def check_no_errors(rows: NoticeRows, file_name: str) -> None:
+    """Raise the first error finding as the project's one-line error."""
+    for finding in rows.errors:
+        raise PlanDataError(f"{finding.kind}: {finding.message}", file=file_name, line=finding.line)
