@@ -12,7 +12,7 @@ class PlanDataError(Exception):
         self.line = line
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
-        if self.line is not None:
-            where = f"{where}:{self.line}"
+        if self.file is None:
+            return self.message if self.line is None else f"line {self.line}: {self.message}"
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.message}"

@@ -6,10 +6,11 @@ superset of GBK and GB2312 that also decodes 〇 (GB2312 cannot).
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline.core.lines import line_number_at
+from pipeline.core.lines import EDGE_SPACE, line_number_at
 from pipeline.errors import PlanDataError
 
 # A plan notice is a few hundred KB at most; 10 MiB leaves room for long
@@ -22,6 +23,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
+_BLANK = EDGE_SPACE + "\r\n"
+_BYTE_LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,16 @@ def decode_source(data: bytes, file: str) -> DecodedText:
     if not data.strip():
         raise PlanDataError("file is empty", file=file)
     text, encoding = _decode(data, file)
+    if not text.strip(_BLANK):  # a lone BOM, or only spaces in UTF-16
+        raise PlanDataError("file is empty (no text after decoding)", file=file)
     _refuse_binary(text, file)
     return DecodedText(text=text, encoding=encoding)
 
 
 def _decode(data: bytes, file: str) -> tuple[str, str]:
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise PlanDataError("starts with a UTF-32 byte-order mark: UTF-32 is not accepted, "
+                            "save the notice as UTF-8, GB18030 or UTF-16", file=file, line=1)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -50,22 +58,28 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise PlanDataError(
                     f"starts with a {encoding} byte-order mark but byte {exc.start} is not {encoding}",
-                    file=file, line=_line_of(data, exc.start),
+                    file=file, line=_line_of(data, exc.start, encoding),
                 ) from None
     if b"\x00" in data:
         raise PlanDataError("binary data (NUL bytes) and no UTF-16 byte-order mark: not a text file",
                             file=file, line=_line_of(data, data.index(b"\x00")))
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise PlanDataError(
-            f"undecodable bytes at offset {exc.start}: neither UTF-8 nor GB18030 (nor UTF-16 with a BOM)",
-            file=file, line=_line_of(data, exc.start),
-        ) from None
+        gb_error = exc
+    # Report the fault where the likelier encoding breaks: the one that read
+    # further. A UTF-8 file with one stray byte misreads as GB18030 from its
+    # first line on, so the GB18030 offset would point at the wrong line.
+    encoding, start = max((("UTF-8", utf8_error.start), ("GB18030", gb_error.start)), key=lambda pair: pair[1])
+    raise PlanDataError(
+        f"undecodable bytes at offset {start}: the file reads as {encoding} up to there, "
+        "but is neither UTF-8 nor GB18030 (nor UTF-16 with a byte-order mark)",
+        file=file, line=_line_of(data, start, encoding.lower()),
+    ) from None
 
 
 def _refuse_binary(text: str, file: str) -> None:
@@ -82,5 +96,13 @@ def _refuse_binary(text: str, file: str) -> None:
             )
 
 
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+def _line_of(data: bytes, offset: int, encoding: str | None = None) -> int:
+    """The editor line of byte ``offset``, counting CRLF, CR and LF line ends.
+
+    For UTF-16 the bytes before the offset are decoded first: a raw 0x0A byte
+    there may be half of a character such as 上 (U+4E0A).
+    """
+    if encoding is not None:
+        prefix = data[:offset].decode(encoding, errors="replace")
+        return line_number_at(prefix, len(prefix))
+    return len(_BYTE_LINE_END.findall(data, 0, offset)) + 1

@@ -9,7 +9,7 @@ from pipeline.core.findings import Finding
 from pipeline.core.lines import Line
 from pipeline.core.marks import chinese_numeral
 
-_CN_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九０１２３４５６７８９", "00123456789" + "0123456789")
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NUM = r"[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3}"
 DATE = re.compile(rf"^(?P<y>[0-9０-９]{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*日$")
 PERIOD = re.compile(r"(?P<start>[12][0-9]{3})\s*年?\s*[—–\-－~〜至到]{1,2}\s*(?P<end>[12][0-9]{3})")
@@ -30,15 +30,18 @@ class Header:
 
 
 def _number(text: str) -> int:
-    text = text.translate(_CN_YEAR_DIGITS)
-    return int(text) if text.isdigit() else chinese_numeral(text)
+    """2008, ２００８, 二〇〇八, 八, 十一 → int; ValueError for anything else."""
+    ascii_digits = text.translate(_WIDE_DIGITS)
+    if ascii_digits.isascii() and ascii_digits.isdigit():
+        return int(ascii_digits)
+    return chinese_numeral(text)
 
 
 def parse_date(text: str) -> dt.date | None:
     found = DATE.match(text)
     if not found:
         return None
-    try:
+    try:  # ValueError: 十十月 (not a numeral) or 2月30日 (not a date)
         return dt.date(_number(found["y"]), _number(found["m"]), _number(found["d"]))
     except ValueError:
         return None

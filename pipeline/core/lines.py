@@ -8,7 +8,8 @@ from dataclasses import dataclass
 # shift line numbers away from what the publisher sees in an editor.
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # Indents seen in Word and web exports: ideographic space, NBSP, tabs, BOM remnants.
-_EDGE_SPACE = " \t\u3000\u00a0\ufeff\u200b\f\v"
+EDGE_SPACE = " \t\u3000\u00a0\ufeff\u200b\f\v"
+_EDGE_SPACE = EDGE_SPACE  # former private name
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ def split_lines(text: str) -> list[Line]:
     parts = _LINE_END.split(text)
     if parts and parts[-1] == "":
         parts.pop()
-    return [Line(number, raw.strip(_EDGE_SPACE)) for number, raw in enumerate(parts, start=1)]
+    return [Line(number, raw.strip(EDGE_SPACE)) for number, raw in enumerate(parts, start=1)]
 
 
 def line_number_at(text: str, index: int) -> int:

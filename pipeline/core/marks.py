@@ -10,13 +10,18 @@ from dataclasses import dataclass
 
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUM = "[一二三四五六七八九十]{1,3}"
+# Heading numbers: 一…九, 十, 十一…十九, 二十…九十九 (not 十十, not 二二).
+_CN_NUM = "(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _SPACE = r"[ \t\u3000\u00a0]*"
 
 CHAPTER = re.compile(rf"^(?P<label>(?P<num>{_CN_NUM}){_SPACE}[、.．]){_SPACE}(?P<rest>.*)$")
 SECTION = re.compile(rf"^(?P<label>[（(]{_SPACE}(?P<num>{_CN_NUM}){_SPACE}[）)]{_SPACE}、?){_SPACE}(?P<rest>.*)$")
-# The look-ahead keeps decimals and amounts ("3.5万元") from reading as item 3.
-ITEM = re.compile(rf"^(?P<label>(?P<num>[0-9０-９]{{1,3}}){_SPACE}[.．、])(?![0-9０-９]){_SPACE}(?P<rest>.*)$")
+# The look-ahead keeps decimals and amounts ("3.5万元", "1.2亿") from reading as
+# item 3 or 1: a mark followed directly by a digit is not an item mark, unless
+# the digits are a year ("2.2009年底前…" is item 2).
+_DIGIT = "[0-9０-９]"
+_NOT_DECIMAL = rf"(?!(?![12１２]{_DIGIT}{{3}}{_SPACE}年){_DIGIT})"
+ITEM = re.compile(rf"^(?P<label>(?P<num>{_DIGIT}{{1,3}}){_SPACE}[.．、]){_NOT_DECIMAL}{_SPACE}(?P<rest>.*)$")
 UNIT_LINE = re.compile(rf"^(?P<label>[\u4e00-\u9fff]{{2,6}}(?:单位|部门)){_SPACE}[:：]{_SPACE}(?P<rest>.*)$")
 
 ROLE_LABELS = {
@@ -37,14 +42,25 @@ class Heading:
     rest: str  # text after the numbering
 
 
+_CN_NUMERAL = re.compile(r"^(?:(?P<tens>[一二两三四五六七八九])?十(?P<units>[一二三四五六七八九])?"
+                         r"|(?P<digits>[〇零一二两三四五六七八九]+))$")
+
+
 def chinese_numeral(text: str) -> int:
-    """一 → 1, 十 → 10, 十二 → 12, 二十 → 20, 二十三 → 23."""
-    if "十" not in text:
+    """一 → 1, 十 → 10, 十二 → 12, 二十 → 20, 二十三 → 23; digit strings 二〇〇八 → 2008.
+
+    Raises ValueError for anything else (十十, 一二十, empty), so a malformed
+    number is never silently read as some other number.
+    """
+    found = _CN_NUMERAL.match(text)
+    if not found:
+        raise ValueError(f"not a Chinese numeral: {text!r}")
+    if found["digits"] is not None:
         value = 0
-        for char in text:
+        for char in found["digits"]:
             value = value * 10 + _CN_DIGITS[char]
         return value
-    tens, _, units = text.partition("十")
+    tens, units = found["tens"], found["units"]
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
 
 
@@ -57,7 +73,11 @@ def match_heading(text: str) -> Heading | None:
                                    (3, ITEM, _arabic)):
         found = pattern.match(text)
         if found and found.group("rest"):
-            return Heading(level, to_int(found.group("num")), found.group("label"), found.group("rest"))
+            try:
+                ordinal = to_int(found.group("num"))
+            except ValueError:  # 十十、… is text that happens to start with numerals
+                return None
+            return Heading(level, ordinal, found.group("label"), found.group("rest"))
     return None
 
 

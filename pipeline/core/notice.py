@@ -76,6 +76,10 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     } for f in findings]
     tables = {"documents": documents, "sections": sections, "tasks": tasks,
               "assignments": assignments, "findings": finding_rows}
+    # -- citations (issue 5): every 《…》 title, see pipeline/core/citations.py --
+    from pipeline.core.citations import citation_rows
+    tables["citations"] = citation_rows(decoded.text, outline, doc_id, sha)
+    # -- end citations --
     return NoticeRows(doc_id, tables, findings)
 
 

@@ -119,10 +119,15 @@ class _Builder:
         previous = parent.children[-1].ordinal if parent.children else 0
         name = LEVEL_NAMES[level]
         if ordinal <= previous:
-            where = f"in {parent.section_id}" if parent is not self.root else "in the notice"
-            fault = "duplicate" if ordinal == previous else "out-of-order"
-            raise PlanDataError(f"{fault} {name} number {label} {where} (after number {previous})",
-                                file=self.file, line=line.number)
+            where = (f"in {LEVEL_NAMES[parent.level]} {parent.label}{parent.heading} (line {parent.line_start})"
+                     if parent is not self.root else "in the notice")
+            earlier = next((child for child in parent.children if child.ordinal == ordinal), None)
+            if earlier is not None:
+                raise PlanDataError(f"duplicate {name} number {label} {where}: "
+                                    f"number {ordinal} is already used at line {earlier.line_start}",
+                                    file=self.file, line=line.number)
+            raise PlanDataError(f"out-of-order {name} number {label} {where}: "
+                                f"it follows number {previous}", file=self.file, line=line.number)
         if ordinal > previous + 1:
             self.findings.append(Finding(line.number, "numbering_gap",
                                          f"{name} {label} follows number {previous}: "
@@ -166,7 +171,9 @@ class _Builder:
 
     def open_block(self, line: Line) -> None:
         if not self.governed:
-            raise PlanDataError("unit line with no provision text before it", file=self.file, line=line.number)
+            raise PlanDataError("unit line with no provision text before it: a unit line must follow "
+                                "the text it assigns, not a bare heading or another block",
+                                file=self.file, line=line.number)
         if len(self.items_since_block) == 1:
             node = self.items_since_block[0]
             governed = [piece for piece in self.governed if piece.number >= node.line_start]

@@ -1,0 +1,153 @@
+"""Thin Dagster assets: they call the core, attach metadata, and hand Arrow tables on."""
+from __future__ import annotations
+
+import json
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import pyarrow as pa
+from pydantic import PrivateAttr
+
+from pipeline.extract import extract
+from pipeline.progress import step
+from pipeline.publish.assemble import write_data_files, write_plan_database
+from pipeline.publish.datapackage import check_file_hashes, validate_package
+from pipeline.publish.finalize import finalize
+from pipeline.publish.release import STAGING_PREFIX, build_lock
+from pipeline.render.markdown import table as markdown_table
+from pipeline.schema import TableSpec, table_specs
+from pipeline.sources import read_sources
+
+SPECS = table_specs()
+PREVIEW_ROWS = 10
+
+
+class PlanBuild(dg.ConfigurableResource):
+    """Where the build reads and writes. Holds the outputs lock for the whole run."""
+
+    sources_dir: str = "sources"
+    outputs_dir: str = "outputs"
+    lock_wait_seconds: float = 0.0
+    show_progress: bool = False
+    _run_id: str = PrivateAttr(default="adhoc")
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext):
+        self._run_id = context.run_id or "adhoc"
+        with build_lock(Path(self.outputs_dir), self.lock_wait_seconds):
+            try:
+                yield self
+            finally:
+                # Published staging was renamed away; anything left is a failed build's.
+                shutil.rmtree(self.staging, ignore_errors=True)
+
+    @property
+    def staging(self) -> Path:
+        return Path(self.outputs_dir) / f"{STAGING_PREFIX}{self._run_id}"
+
+    def step(self, message: str) -> None:
+        step(message, self.show_progress)
+
+
+def column_schema(spec: TableSpec) -> dg.TableSchema:
+    return dg.TableSchema(columns=[
+        dg.TableColumn(
+            name=field["name"], type=field["type"],
+            description=f"{field['title_zh']} / {field['title']}: {field['description']}",
+            constraints=dg.TableColumnConstraints(
+                nullable=not field.get("constraints", {}).get("required", False)),
+        ) for field in spec.fields
+    ])
+
+
+def table_metadata(spec: TableSpec, table: pa.Table) -> dict:
+    preview = table.slice(0, PREVIEW_ROWS).to_pylist()
+    return {
+        "dagster/row_count": table.num_rows,
+        "dagster/column_schema": column_schema(spec),
+        "preview": dg.MetadataValue.md(markdown_table(spec.columns, [list(r.values()) for r in preview])),
+    }
+
+
+@dg.multi_asset(
+    outs={name: dg.AssetOut(description=f"{spec.descriptor['title_zh']} / {spec.descriptor['description']}",
+                            kinds={"arrow"}, group_name="tables",
+                            metadata={"dagster/column_schema": column_schema(spec)})
+          for name, spec in SPECS.items()},
+    can_subset=False,
+)
+def notice_tables(plan_build: PlanBuild):
+    """Parse every notice in the sources directory with the unit registry."""
+    notices, registry = read_sources(Path(plan_build.sources_dir))
+    plan_build.step(f"Parsing {len(notices)} notice(s) from {plan_build.sources_dir}")
+    extracted = extract(notices, registry)
+    for name, table in extracted.tables.items():
+        yield dg.Output(table, output_name=name, metadata=table_metadata(SPECS[name], table))
+
+
+def _findings_message(findings: pa.Table, documents: pa.Table) -> list[str]:
+    files = dict(zip(documents.column("doc_id").to_pylist(), documents.column("source_file").to_pylist()))
+    lines = []
+    for row in findings.to_pylist():
+        if row["severity"] == "error":
+            where = files.get(row["doc_id"], row["doc_id"]) + (f":{row['line']}" if row["line"] else "")
+            lines.append(f"{where}: {row['kind']}: {row['message']}")
+    return lines
+
+
+@dg.asset_check(asset="findings", blocking=True, additional_ins={"documents": dg.AssetIn("documents")},
+                description="No finding of error severity: an error stops publishing.")
+def no_error_findings(findings: pa.Table, documents: pa.Table) -> dg.AssetCheckResult:
+    errors = _findings_message(findings, documents)
+    counts: dict[str, int] = {}
+    for kind in findings.column("kind").to_pylist():
+        counts[kind] = counts.get(kind, 0) + 1
+    return dg.AssetCheckResult(passed=not errors, description=errors[0] if errors else "no error findings",
+                               metadata={"errors": len(errors), **{f"kind/{k}": v for k, v in sorted(counts.items())}})
+
+
+_TABLE_INS = {name: dg.AssetIn(name) for name in SPECS}
+
+
+@dg.asset(ins=_TABLE_INS, kinds={"duckdb"}, group_name="release")
+def plan_database(plan_build: PlanBuild, **tables: pa.Table) -> dg.MaterializeResult:
+    """plan.duckdb with every table, its primary and foreign keys, checks and comments."""
+    plan_build.step("Loading tables into DuckDB (keys enforced)")
+    plan_build.staging.mkdir(parents=True, exist_ok=True)
+    path = write_plan_database(plan_build.staging, tables)
+    return dg.MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size,
+                                          **{f"rows/{n}": t.num_rows for n, t in tables.items()}})
+
+
+@dg.asset(ins=_TABLE_INS, kinds={"parquet", "csv", "json"}, group_name="release")
+def release_files(plan_build: PlanBuild, **tables: pa.Table) -> dg.MaterializeResult:
+    """CSV, Excel CSV, JSON and Parquet for every table, and datapackage.json, in staging."""
+    plan_build.step("Writing Parquet, CSV and JSON files and datapackage.json")
+    plan_build.staging.mkdir(parents=True, exist_ok=True)
+    notices, _ = read_sources(Path(plan_build.sources_dir))
+    descriptor = write_data_files(plan_build.staging, tables, notices)
+    return dg.MaterializeResult(metadata={"version": descriptor["version"],
+                                          "resources": len(descriptor["resources"])})
+
+
+@dg.asset_check(asset=release_files, blocking=True,
+                description="Frictionless validates datapackage.json and every file matches its sha256.")
+def release_files_valid(plan_build: PlanBuild) -> dg.AssetCheckResult:
+    plan_build.step("Validating the release with Frictionless")
+    descriptor = json.loads((plan_build.staging / "datapackage.json").read_text(encoding="utf-8"))
+    errors = validate_package(plan_build.staging) + check_file_hashes(plan_build.staging, descriptor)
+    return dg.AssetCheckResult(passed=not errors,
+                               description=errors[0] if errors else "valid",
+                               metadata={"errors": len(errors), "resources": len(descriptor["resources"])})
+
+
+@dg.asset(deps=[plan_database, release_files, "findings"], group_name="release")
+def release(plan_build: PlanBuild) -> dg.MaterializeResult:
+    """Change log, quality report and checksums; then move staging into releases/ and switch latest."""
+    published = finalize(Path(plan_build.outputs_dir), plan_build.staging)
+    plan_build.step(("Published new release " if published.new else "Unchanged since release ")
+                    + published.release_id)
+    return dg.MaterializeResult(metadata={"release_id": published.release_id, "new": published.new,
+                                          "path": str(published.path)})

@@ -1,0 +1,81 @@
+"""plandata build | diff: argument parsing, progress and summary. Errors are one line, never a traceback."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from pipeline.errors import PlanDataError
+
+
+def _build(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    print(f"plandata build: {args.sources} -> {args.outputs}", file=sys.stderr)
+    warnings.filterwarnings("ignore")  # Dagster's beta/deprecation chatter is not for publishers
+    from pipeline.run import run_build
+
+    outcome = run_build(Path(args.sources), Path(args.outputs), wait_seconds=args.wait, show_progress=True)
+    release = outcome.release_dir
+    index_entry = outcome.index_entry
+    print(f"{'New release' if outcome.new else 'Unchanged since release'} {outcome.release_id}")
+    print(f"Release path: {release}")
+    print(f"Latest:       {Path(args.outputs) / 'latest'}")
+    print("Rows per table:")
+    for name, count in index_entry.get("rows", {}).items():
+        print(f"  {name:<14} {count:>6}")
+    if outcome.new:
+        files = sorted(p for p in release.rglob("*") if p.is_file())
+        total = sum(p.stat().st_size for p in files)
+        print(f"Files written: {len(files)} ({total / 1024:.0f} KiB): datapackage.json, plan.duckdb, "
+              "csv/, excel/, json/, parquet/, changes.csv, changes.json, quality.md, SHA256SUMS")
+        summary = index_entry.get("changes", {})
+        if summary:
+            print("Changes against the previous release: "
+                  + ", ".join(f"{key} {value}" for key, value in sorted(summary.items())))
+    print(f"Done in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from pipeline.changes import format_changes_table
+    from pipeline.compare import changes_between
+
+    rows = changes_between(Path(args.old), Path(args.new), Path(args.sources))
+    print(format_changes_table(rows) if rows else "No changes.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(prog="plandata", description=__doc__)
+    commands = main_parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="parse the notices, validate and publish a release")
+    build.add_argument("--sources", default="sources", help="directory of notices and the unit registry")
+    build.add_argument("--outputs", default="outputs", help="directory of releases/ and latest")
+    build.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                       help="wait this long for another running build to finish (default: fail at once)")
+    build.set_defaults(handler=_build)
+    diff = commands.add_parser("diff", help="print the change log between two releases or two source files")
+    diff.add_argument("old", help="a release directory (or outputs/releases/<id>) or a notice .txt file")
+    diff.add_argument("new", help="a release directory or a notice .txt file")
+    diff.add_argument("--sources", default="sources", help="where the unit registry is, for .txt files")
+    diff.set_defaults(handler=_diff)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except PlanDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; the last good release is untouched", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

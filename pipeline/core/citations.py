@@ -1,0 +1,233 @@
+"""Cited documents: every 《…》 title in a notice, with its issuer, the action asked of it and its place.
+
+Decisions (see also schemas/citations.schema.json):
+
+* Coverage: the whole text, header included. Titles in the header (the notice
+  title, the covering notice and the preamble, i.e. every line before the first
+  chapter) get no section_id and no task_id. References to the plan itself
+  (《实施细则》) are rows like any other.
+* Nesting: a title is the text inside the *outermost* matched 《…》 pair, as
+  printed. A 《…》 nested inside another (《关于印发《…》的通知》) is part of the
+  outer title and is not a row of its own: the document cited is the outer one.
+  〈〉 and brackets （）() inside a title are kept as printed. Pairs are matched
+  within one line; a 《 never closed on its line, and a stray 》, are ignored
+  (titles inside an unclosed 《 still count). An empty 《》 is not a row.
+* citation_id: ``<section_id>-c<n>``, n counted from 1 in line order within the
+  deepest section or item containing the line (``0-c<n>`` for the header), so
+  it is readable, unique per notice and unaffected by edits in other sections.
+* section_id: the deepest node (item, else section, else chapter) whose line
+  range holds the line. task_id: the task whose governed text (from its
+  line_start to the line before its first unit line) holds the line, else empty.
+* issuer_prefix: the issuing body printed immediately before 《, e.g. 中央,
+  中办、国办, 省委、省政府 (bodies joined by 、和及 are kept together). A known
+  body name wins; otherwise a short CJK run ending in a body suffix (委, 部, 院,
+  厅, 局, 署, 政府, 中央, 委办, 办公厅, …) when what precedes it is empty or ends
+  in a verb or function word, so 认真贯彻中央《 gives 中央, never 贯彻中央. The
+  title's own text is never an issuer (《中共台州市委关于…》 has no prefix).
+* action: the nearest verb before the title within its clause (text after the
+  last ，。；：！？ outside titles; other titles' text is ignored) decides: draft
+  (制定, 出台, 修订, 完善, …) or implement (贯彻, 落实, 执行, 实施, 根据, 按照, …).
+  At equal distance the longer verb wins (研究制定实施 is draft, not 实施). A list
+  after one verb (制定《A》、《B》等) thus shares it. When no verb precedes, a title
+  followed directly by (的)贯彻落实/落实/执行/实施 (继续抓好《…》的贯彻落实,
+  对《实施细则》落实情况) is implement. Otherwise other.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.core.lines import split_lines
+from pipeline.core.outline import Node, Outline, Task
+
+OPEN, CLOSE = "《", "》"
+
+DRAFT_VERBS = ("制定", "出台", "研究制定", "修订", "完善", "制定出台", "研究制定实施", "制订", "起草",
+               "拟定", "研究出台", "修改", "修订完善")
+IMPLEMENT_VERBS = ("贯彻", "落实", "执行", "实施", "根据", "按照", "贯彻落实", "认真执行", "贯彻执行",
+                   "贯彻实施", "依据", "依照", "遵照", "遵守")
+ACTIONS = ("draft", "implement", "other")
+_VERB_ACTION = {**{verb: "implement" for verb in IMPLEMENT_VERBS}, **{verb: "draft" for verb in DRAFT_VERBS}}
+_VERB_PATTERN = re.compile("|".join(sorted(map(re.escape, _VERB_ACTION), key=len, reverse=True)))
+_IMPLEMENTED_AFTER = re.compile(r"^的?(?:贯彻落实|贯彻执行|贯彻实施|贯彻|落实|执行|实施)")
+CLAUSE_ENDS = "，。；：！？,;:!?"
+
+KNOWN_ISSUERS = frozenset({
+    "中央", "党中央", "中共中央", "国务院", "中办", "国办", "两办", "中共中央办公厅", "国务院办公厅",
+    "中纪委", "中央纪委", "监察部", "中组部", "中央组织部", "中宣部", "中央宣传部",
+    "全国人大", "全国人大常委会", "最高人民法院", "最高人民检察院",
+    "教育部", "财政部", "审计署", "国土资源部", "国家发改委", "发改委",
+    "住房和城乡建设部", "人力资源和社会保障部", "工业和信息化部",
+    "省委", "省政府", "省纪委", "省委办", "省府办", "省政府办", "省委办公厅", "省政府办公厅",
+    "省人大常委会", "省监察厅", "浙江省委", "浙江省政府", "中共浙江省委", "浙江省人民政府",
+    "市委", "市政府", "市纪委", "市委办", "市府办", "市政府办", "市委办公室", "市政府办公室",
+    "市人大常委会", "市监察局", "台州市委", "台州市政府", "中共台州市委", "台州市人民政府",
+    "县委", "县政府",
+})
+_BODY_SUFFIX = re.compile(r"(?:委员会|委|部|院|厅|局|署|政府|中央|委办|府办|办公厅|办公室)$")
+# Words that end like a body but are not one.
+_NOT_BODIES = ("干部", "全部", "内部", "外部", "局部", "本部", "各部", "书院", "医院", "学院", "剧院")
+_FUNCTION_WORDS = ("认真", "严格", "继续", "全面", "深入", "进一步", "学习", "对照", "参照", "转发", "印发",
+                   "下发", "颁布", "发布", "抓好", "违反", "宣传", "对", "把", "将", "按", "由", "和", "及",
+                   "与", "同", "以", "的", "在", "要", "是", "、")
+_PREFIX_ENDS = tuple(sorted(set(_VERB_ACTION) | set(_FUNCTION_WORDS), key=len, reverse=True))
+_JOINERS = "、和及"
+_ISSUER_RUN = re.compile(r"[\u4e00-\u9fff、]+$")
+_MAX_ISSUER = 12
+
+
+@dataclass(frozen=True)
+class TitleSpan:
+    start: int  # index of the outer 《 in the line
+    end: int  # index of its matching 》
+
+    def title(self, text: str) -> str:
+        return text[self.start + 1:self.end]
+
+
+@dataclass(frozen=True)
+class Citation:
+    citation_id: str
+    section_id: str | None
+    task_id: str | None
+    title: str
+    issuer_prefix: str | None
+    action: str
+    line: int
+
+
+def find_titles(text: str) -> list[TitleSpan]:
+    """Outermost matched 《…》 pairs of one line, in order; unmatched marks are ignored."""
+    stack: list[int] = []
+    pairs: list[TitleSpan] = []
+    for index, char in enumerate(text):
+        if char == OPEN:
+            stack.append(index)
+        elif char == CLOSE and stack:
+            pairs.append(TitleSpan(stack.pop(), index))
+    pairs.sort(key=lambda pair: pair.start)
+    outer: list[TitleSpan] = []
+    for pair in pairs:
+        if outer and pair.start < outer[-1].end:
+            continue  # nested in the previous outer title
+        outer.append(pair)
+    return [pair for pair in outer if pair.end > pair.start + 1]
+
+
+def _mask(text: str, spans: list[TitleSpan]) -> str:
+    """The line with every title's inside blanked, so its words are neither verbs nor punctuation."""
+    chars = list(text)
+    for span in spans:
+        for index in range(span.start + 1, span.end):
+            chars[index] = "□"
+    return "".join(chars)
+
+
+def _body_at_end(text: str) -> str | None:
+    """The issuing body that ``text`` ends with, or None (one body, no joiner)."""
+    known = next((text[-size:] for size in range(min(len(text), 14), 1, -1) if text[-size:] in KNOWN_ISSUERS),
+                 None)
+    generic = None
+    for size in range(2, min(len(text), _MAX_ISSUER) + 1):
+        candidate, before = text[-size:], text[:-size]
+        if (_BODY_SUFFIX.search(candidate) and not candidate.endswith(_NOT_BODIES)
+                and candidate[0] not in _JOINERS and "、" not in candidate and not _VERB_PATTERN.search(candidate)
+                and (not before or before.endswith(_PREFIX_ENDS))):
+            generic = candidate
+            break
+    found = [body for body in (known, generic) if body]
+    return max(found, key=len) if found else None
+
+
+def issuer_prefix(before: str) -> str | None:
+    """The body or bodies printed right before a 《: ``认真落实中办、国办`` → ``中办、国办``."""
+    run = _ISSUER_RUN.search(before)
+    if not run:
+        return None
+    rest = run.group()
+    parts: list[str] = []
+    while True:
+        body = _body_at_end(rest)
+        if body is None:
+            break
+        parts.insert(0, body)
+        rest = rest[:-len(body)]
+        if not rest or rest[-1] not in _JOINERS or _body_at_end(rest[:-1]) is None:
+            break
+        parts.insert(0, rest[-1])
+        rest = rest[:-1]
+    return "".join(parts) or None
+
+
+def action_of(clause_before: str, after: str = "") -> str:
+    """draft, implement or other, from the clause text before the title (titles masked) and the text after."""
+    best: tuple[int, int, str] | None = None
+    for start in range(len(clause_before)):
+        for verb in _VERB_ACTION:
+            if clause_before.startswith(verb, start):
+                key = (start + len(verb), len(verb), _VERB_ACTION[verb])
+                if best is None or key[:2] > best[:2]:
+                    best = key
+    if best is not None:
+        return best[2]
+    if _IMPLEMENTED_AFTER.match(after):
+        return "implement"
+    return "other"
+
+
+def clause_before(masked: str, start: int) -> str:
+    """Text of the clause that runs up to index ``start`` of a masked line."""
+    cut = max(masked.rfind(mark, 0, start) for mark in CLAUSE_ENDS)
+    return masked[cut + 1:start]
+
+
+def _deepest_node(nodes: list[Node], line: int) -> Node | None:
+    holding = [node for node in nodes if node.line_start <= line <= node.line_end]
+    if holding:
+        return max(holding, key=lambda node: node.level)
+    before = [node for node in nodes if node.line_start <= line]
+    return before[-1] if before else None
+
+
+def _task_at(tasks: list[Task], line: int) -> Task | None:
+    for task in tasks:
+        if task.line_start <= line < task.unit_lines[0].line:
+            return task
+    return None
+
+
+def parse_citations(text: str, outline: Outline) -> list[Citation]:
+    """Every outermost 《…》 title of the decoded text, in reading order."""
+    first_chapter = outline.nodes[0].line_start if outline.nodes else None
+    counters: dict[str, int] = {}
+    citations: list[Citation] = []
+    for line in split_lines(text):
+        spans = find_titles(line.text)
+        if not spans:
+            continue
+        in_header = first_chapter is None or line.number < first_chapter
+        node = None if in_header else _deepest_node(outline.nodes, line.number)
+        task = None if in_header else _task_at(outline.tasks, line.number)
+        scope = node.section_id if node else "0"
+        masked = _mask(line.text, spans)
+        for span in spans:
+            counters[scope] = counters.get(scope, 0) + 1
+            citations.append(Citation(
+                citation_id=f"{scope}-c{counters[scope]}",
+                section_id=node.section_id if node else None,
+                task_id=task.task_id if task else None,
+                title=span.title(line.text),
+                issuer_prefix=issuer_prefix(masked[:span.start]),
+                action=action_of(clause_before(masked, span.start), line.text[span.end + 1:]),
+                line=line.number,
+            ))
+    return citations
+
+
+def citation_rows(text: str, outline: Outline, doc_id: str, source_sha256: str) -> list[dict]:
+    """Rows of the citations table, in schema column order."""
+    return [{
+        "doc_id": doc_id, "citation_id": c.citation_id, "section_id": c.section_id, "task_id": c.task_id,
+        "title": c.title, "issuer_prefix": c.issuer_prefix, "action": c.action, "line": c.line,
+        "source_sha256": source_sha256,
+    } for c in parse_citations(text, outline)]

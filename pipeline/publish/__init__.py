@@ -1,0 +1,1 @@
+"""Writing a release: data files, datapackage, validation, atomic switch of ``latest``."""

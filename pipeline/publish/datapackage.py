@@ -1,0 +1,113 @@
+"""datapackage.json (Data Package v2) derived from schemas/, and its Frictionless validation."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from pipeline.errors import PlanDataError
+from pipeline.publish.checksums import sha256_file
+from pipeline.schema import package_descriptor, table_specs
+from pipeline.sources import SourceFile
+
+PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+_MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
+
+
+def _resource(name: str, fmt: str, directory: Path) -> dict:
+    spec = table_specs()[name]
+    path = f"{fmt}/{name}.{fmt}"
+    resource = {
+        "name": name if fmt == "csv" else f"{name}-{fmt}",
+        "type": "table",
+        "path": path,
+        "format": fmt,
+        "mediatype": _MEDIATYPES[fmt],
+        "title": spec.descriptor["title"],
+        "title_zh": spec.descriptor["title_zh"],
+        "description": spec.descriptor["description"],
+        "description_zh": spec.descriptor["description_zh"],
+    }
+    if fmt == "csv":
+        resource["encoding"] = "utf-8"
+        # frictionless-py counts bytes only of text streams it reads itself; a declared
+        # `bytes` on JSON or Parquet fails as "actual is None". Their hashes are
+        # checked by check_file_hashes instead.
+        resource["bytes"] = (directory / path).stat().st_size
+    elif fmt == "json":
+        resource["encoding"] = "utf-8"
+    resource["hash"] = f"sha256:{sha256_file(directory / path)}"
+    resource["schema"] = _publishable_schema(spec.table_schema())
+    return resource
+
+
+def _publishable_schema(schema: dict) -> dict:
+    """frictionless-py 5.21 fails a composite foreign key whose nullable part is null
+    (a chapter's parent in sections). DuckDB enforces the full key; the package
+    declares the nullable columns alone, which frictionless skips when null."""
+    required = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+    keys = []
+    for fk in schema.get("foreignKeys", []):
+        nullable = [i for i, name in enumerate(fk["fields"]) if name not in required]
+        if len(fk["fields"]) > 1 and nullable:
+            fk = {"fields": [fk["fields"][i] for i in nullable],
+                  "reference": {"resource": fk["reference"]["resource"],
+                                "fields": [fk["reference"]["fields"][i] for i in nullable]}}
+        keys.append(fk)
+    return {**schema, "foreignKeys": keys} if keys else schema
+
+
+def build_descriptor(directory: Path, sources: list[SourceFile]) -> dict:
+    package = {key: value for key, value in package_descriptor().items() if key != "table_order"}
+    resources = [_resource(name, fmt, directory) for name in table_specs() for fmt in ("csv", "json", "parquet")]
+    descriptor = {"$schema": PROFILE, **package}
+    descriptor["sources"] = [{"title": source.name, "path": f"sources/{source.name}", "sha256": source.sha256}
+                             for source in sources]
+    descriptor["resources"] = resources
+    # version names the content: a hash over everything else in the descriptor,
+    # which already holds every data file's sha256. No timestamp, no sequence number.
+    canonical = json.dumps(descriptor, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    descriptor["version"] = hashlib.sha256(canonical).hexdigest()[:12]
+    return descriptor
+
+
+def write_descriptor(directory: Path, descriptor: dict) -> Path:
+    path = directory / "datapackage.json"
+    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def validate_package(directory: Path) -> list[str]:
+    """Frictionless errors as one-line strings; empty when valid. A partial report counts as failed."""
+    from frictionless import Package, system  # heavy import: only when validating
+
+    with system.use_context(trusted=False):
+        report = Package(str(directory / "datapackage.json")).validate()
+    errors = []
+    for task in report.tasks:
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            where = f"{task.name}" + (f" row {row}" if row else "")
+            errors.append(f"{where}: {error.type}: {error.message}")
+    errors.extend(f"package: {error.type}: {error.message}" for error in report.errors)
+    if getattr(report.stats, "partial", False) or any(getattr(t, "partial", False) for t in report.tasks):
+        errors.append("validation report is partial (stopped at its error limit): treated as failed")
+    if not errors and not report.valid:
+        errors.append("frictionless reports the package invalid without naming an error")
+    return errors
+
+
+def check_file_hashes(directory: Path, descriptor: dict) -> list[str]:
+    problems = []
+    for resource in descriptor["resources"]:
+        actual = f"sha256:{sha256_file(directory / resource['path'])}"
+        if actual != resource["hash"]:
+            problems.append(f"{resource['path']}: hash {actual} differs from datapackage.json")
+    return problems
+
+
+def raise_if_invalid(directory: Path) -> None:
+    errors = validate_package(directory)
+    if errors:
+        raise PlanDataError(f"release fails Frictionless validation ({len(errors)} errors), first: {errors[0]}",
+                            file=str(directory / "datapackage.json"))

@@ -1,0 +1,1 @@
+"""Rendering untrusted notice text into Markdown and HTML safely."""
