@@ -35,7 +35,7 @@ class PlanBuild(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext):
-        self._run_id = context.run_id or "adhoc"
+        self._run_id = context.run.run_id if context.run else "adhoc"
         with build_lock(Path(self.outputs_dir), self.lock_wait_seconds):
             try:
                 yield self

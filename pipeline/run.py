@@ -18,18 +18,19 @@ class BuildOutcome:
 
 
 def _first_error(result) -> str | None:
-    """The project's own error message if a step raised one, else the failed step's error."""
+    """The project's own error message if a step raised one, else the root cause of the first failure."""
     fallback = None
     for event in result.all_events:
-        data = getattr(event, "event_specific_data", None)
-        error = getattr(data, "error", None)
+        error = getattr(getattr(event, "event_specific_data", None), "error", None)
+        root = None
         while error is not None:
             if error.cls_name == "PlanDataError":
-                return error.message.split(":", 1)[1].strip() if error.message.startswith("pipeline.") \
-                    else error.message.strip()
-            fallback = fallback or f"{event.step_key or 'build'} failed: {error.cls_name}: " \
-                                   f"{error.message.strip().splitlines()[0] if error.message.strip() else ''}"
-            error = error.cause
+                message = error.message.strip()
+                return message.split(": ", 1)[1] if message.startswith("pipeline.errors.") else message
+            root, error = error, error.cause
+        if root is not None and fallback is None:
+            first_line = (root.message.strip().splitlines() or [""])[-1]
+            fallback = f"step {event.step_key or 'build'} failed with {first_line}"
     return fallback
 
 

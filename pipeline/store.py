@@ -7,7 +7,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.schema import TableSpec, sql_identifier, table_specs
+from pipeline.schema import SCHEMAS_DIR, TableSpec, sql_identifier, table_specs
+
+VIEWS_SQL = SCHEMAS_DIR / "views.sql"
 
 
 def _insert(connection: duckdb.DuckDBPyConnection, spec: TableSpec, table: pa.Table) -> None:
@@ -44,4 +46,12 @@ def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
             for statement in spec.ddl():
                 connection.execute(statement)
             _insert(connection, spec, tables[name])
+        for statement in view_statements():
+            connection.execute(statement)
         connection.execute("CHECKPOINT")
+
+
+def view_statements() -> list[str]:
+    text = "\n".join(line for line in VIEWS_SQL.read_text(encoding="utf-8").splitlines()
+                     if not line.lstrip().startswith("--"))
+    return [statement.strip() for statement in text.split(";\n") if statement.strip()]

@@ -4,8 +4,9 @@ from __future__ import annotations
 import html
 import re
 
-# Characters with meaning in CommonMark/GFM inline syntax or table layout.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+# Inline-syntax characters of CommonMark/GFM and the table separator. Block syntax
+# (#, -, 1.) only acts at the start of a line, and every escaped value is inline.
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def escape(value: object) -> str:

@@ -1,0 +1,52 @@
+-- Analyst views in plan.duckdb, built on the tables of schemas/*.schema.json.
+-- Each statement ends with a semicolon on its own line; store.py runs them in order.
+
+CREATE VIEW task_breakdown AS
+SELECT t.doc_id, t.seq, t.task_id,
+       CASE n.level
+           WHEN 3 THEN concat(c.label, p.label, n.label)
+           WHEN 2 THEN concat(p.label, n.label)
+           ELSE n.label END AS numbering,
+       t.title,
+       string_agg(a.unit_label, '、' ORDER BY a.position) FILTER (WHERE a.role = 'lead') AS lead_units,
+       string_agg(a.unit_label, '、' ORDER BY a.position) FILTER (WHERE a.role = 'co') AS co_units,
+       string_agg(a.unit_label, '、' ORDER BY a.position) FILTER (WHERE a.role = 'responsible') AS responsible_units
+FROM tasks t
+JOIN sections n ON n.doc_id = t.doc_id AND n.section_id = t.section_id
+LEFT JOIN sections p ON p.doc_id = n.doc_id AND p.section_id = n.parent_id
+LEFT JOIN sections c ON c.doc_id = p.doc_id AND c.section_id = p.parent_id
+LEFT JOIN assignments a ON a.doc_id = t.doc_id AND a.task_id = t.task_id
+GROUP BY ALL
+ORDER BY t.doc_id, t.seq;
+
+COMMENT ON VIEW task_breakdown IS '任务分解表 / Task breakdown: one row per task with its printed numbering (e.g. 六、（七）7.), title, and lead, co-operating and responsible units joined by 、 in printed order.';
+
+CREATE VIEW unit_workload AS
+SELECT coalesce(a.unit_id, 'unresolved:' || a.unit_label) AS unit_key,
+       a.unit_id,
+       coalesce(u.name, min(a.unit_label)) AS name,
+       u.full_name,
+       u.name_en,
+       u.category,
+       count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'lead') AS tasks_led,
+       count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'co') AS tasks_co,
+       count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'responsible') AS tasks_responsible,
+       count(DISTINCT a.doc_id || '/' || a.task_id) AS tasks_total,
+       array_to_string(list_sort(list_distinct(list(CAST(split_part(t.section_id, '.', 1) AS INTEGER)))), ',') AS chapters
+FROM assignments a
+JOIN tasks t ON t.doc_id = a.doc_id AND t.task_id = a.task_id
+LEFT JOIN units u ON u.unit_id = a.unit_id
+GROUP BY coalesce(a.unit_id, 'unresolved:' || a.unit_label), a.unit_id, u.name, u.full_name, u.name_en, u.category
+ORDER BY tasks_led DESC, tasks_total DESC, unit_key;
+
+COMMENT ON VIEW unit_workload IS '单位任务量 / Unit workload: per registry unit (or unresolved printed label), the tasks it leads, co-operates on and is responsible for, and the chapter numbers involved.';
+
+CREATE VIEW drafting_commitments AS
+SELECT c.doc_id, c.citation_id, c.title AS document_title, c.issuer_prefix,
+       c.task_id, b.numbering, b.title AS task_title, b.lead_units, c.line
+FROM citations c
+LEFT JOIN task_breakdown b ON b.doc_id = c.doc_id AND b.task_id = c.task_id
+WHERE c.action = 'draft'
+ORDER BY c.doc_id, c.line, c.citation_id;
+
+COMMENT ON VIEW drafting_commitments IS '拟制定文件 / Drafting commitments: documents the plan commits units to draft (制定, 出台, 修订…), with their task and lead units.';
