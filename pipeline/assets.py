@@ -76,6 +76,7 @@ def table_metadata(spec: TableSpec, table: pa.Table) -> dict:
                             kinds={"arrow"}, group_name="tables",
                             metadata={"dagster/column_schema": column_schema(spec)})
           for name, spec in SPECS.items()},
+    deps=["source_files"],
     can_subset=False,
 )
 def notice_tables(plan_build: PlanBuild):

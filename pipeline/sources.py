@@ -45,12 +45,3 @@ def read_sources(sources_dir: Path) -> tuple[list[SourceFile], dict[str, SourceF
             raise PlanDataError("unit registry file is missing", file=str(path))
         registry[name] = SourceFile(path, path.read_bytes())
     return notices, registry
-
-
-def fingerprint(sources_dir: Path) -> str:
-    """One sha256 over every input file's name and bytes: what a sensor compares between ticks."""
-    digest = hashlib.sha256()
-    for path in [*notice_paths(sources_dir), *(sources_dir / name for name in REGISTRY_FILES)]:
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()

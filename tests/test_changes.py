@@ -1,0 +1,327 @@
+"""The change log between two releases (pipeline/changes.py).
+
+Amended editions of the bundled notice are described in tests/fixtures/amendments/
+as edits plus the change rows expected, written by hand from the edit.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from pipeline.changes import (CHANGE_COLUMNS, CHANGES, ENTITIES, compute_changes, display_width,
+                              format_changes_table, text_diff)
+from pipeline.core.notice import parse_notice
+from pipeline.core.registry import UnitRegistry
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "sources" / "taizhou-anticorruption-2008-2012.txt"
+AMENDMENTS = ROOT / "tests" / "fixtures" / "amendments"
+DOC_ID = "taizhou-anticorruption-2008-2012"
+
+
+@pytest.fixture(scope="module")
+def registry() -> UnitRegistry:
+    return UnitRegistry.from_csv((ROOT / "sources" / "units.csv").read_text(encoding="utf-8"),
+                                 (ROOT / "sources" / "unit_aliases.csv").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def base_text() -> str:
+    return SOURCE.read_bytes().decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def base(registry, base_text) -> dict:
+    return parse_notice(base_text.encode("utf-8"), SOURCE.name, registry, doc_id=DOC_ID).tables
+
+
+def apply_edits(text: str, edits: list[dict]) -> str:
+    """Apply a fixture's edits; line numbers are those of the bundled notice (applied bottom-up)."""
+    lines = text.split("\n")
+
+    def anchor(edit: dict) -> int:
+        return edit.get("line") or edit.get("insert_after") or edit["delete_lines"][0]
+
+    for edit in sorted(edits, key=anchor, reverse=True):
+        if "replace" in edit:
+            line = lines[edit["line"] - 1]
+            assert line.count(edit["replace"]) == 1, f"line {edit['line']} does not hold {edit['replace']!r} once"
+            lines[edit["line"] - 1] = line.replace(edit["replace"], edit["with"])
+        elif "delete_lines" in edit:
+            first, last = edit["delete_lines"]
+            assert lines[first - 1].startswith(edit["first"]), f"line {first} is not {edit['first']!r}"
+            del lines[first - 1:last]
+        elif "insert_after" in edit:
+            at = edit["insert_after"]
+            lines[at:at] = edit["lines"]
+        else:
+            raise AssertionError(f"unknown edit {edit}")
+    return "\n".join(lines)
+
+
+def amended(registry, base_text: str, name: str) -> tuple[dict, list[list[str]]]:
+    fixture = json.loads((AMENDMENTS / name).read_text(encoding="utf-8"))
+    text = apply_edits(base_text, fixture["edits"])
+    rows = parse_notice(text.encode("utf-8"), "taizhou-amended.txt", registry, doc_id=DOC_ID)
+    assert not rows.errors, rows.errors
+    return rows.tables, fixture["expected"]
+
+
+def as_lists(rows: list[dict]) -> list[list[str]]:
+    return [[row[column] for column in CHANGE_COLUMNS] for row in rows]
+
+
+FIXTURES = sorted(path.name for path in AMENDMENTS.glob("*.json"))
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_amendment_fixture(registry, base_text, base, name):
+    new, expected = amended(registry, base_text, name)
+    assert as_lists(compute_changes(base, new)) == expected
+
+
+def test_every_required_amendment_has_a_fixture():
+    assert {"insert_item.json", "delete_section_4_7.json", "institutional_reform.json", "lead_changed.json",
+            "edit_sentence.json", "issue_date.json", "no_edit.json"} <= set(FIXTURES)
+
+
+@pytest.mark.parametrize("name", ["delete_section_4_7.json", "insert_item.json", "combined.json"])
+def test_reverse_direction_mirrors(registry, base_text, base, name):
+    """Going back from the amended text to the bundled one swaps added/removed and old/new ids."""
+    new, _ = amended(registry, base_text, name)
+    forward = compute_changes(base, new)
+    backward = compute_changes(new, base)
+    mirror = {"added": "removed", "removed": "added"}
+    flipped = sorted((r["entity"], mirror.get(r["change"], r["change"]), r["new_id"], r["old_id"]) for r in forward)
+    assert sorted((r["entity"], r["change"], r["old_id"], r["new_id"]) for r in backward) == flipped
+
+
+def test_rows_are_strings_with_the_schema_vocabulary(registry, base_text, base):
+    new, _ = amended(registry, base_text, "combined.json")
+    rows = compute_changes(base, new)
+    assert rows
+    for row in rows:
+        assert tuple(row) == CHANGE_COLUMNS
+        assert all(isinstance(value, str) for value in row.values())
+        assert row["entity"] in ENTITIES and row["change"] in CHANGES
+        assert row["detail"]
+        assert (row["old_id"] == "") == (row["change"] == "added")
+        assert (row["new_id"] == "") == (row["change"] == "removed")
+
+
+# -- first release, documents ------------------------------------------------------------
+def test_first_release_has_an_empty_change_log(base):
+    assert compute_changes({}, base) == []
+    assert compute_changes({name: [] for name in base}, base) == []
+
+
+def test_same_release_has_no_changes(base):
+    assert compute_changes(base, copy.deepcopy(base)) == []
+
+
+def test_a_document_new_or_dropped_in_a_release_is_one_row(base):
+    other = copy.deepcopy(base)
+    for rows in other.values():
+        for row in rows:
+            row["doc_id"] = "other-plan"
+    other["documents"][0]["title"] = "另一份实施细则"
+    both = {name: base[name] + other[name] for name in base}
+    assert compute_changes(base, both) == [
+        {"entity": "document", "change": "added", "old_id": "", "new_id": "other-plan", "detail": "另一份实施细则"}]
+    assert compute_changes(both, base) == [
+        {"entity": "document", "change": "removed", "old_id": "other-plan", "new_id": "",
+         "detail": "另一份实施细则"}]
+
+
+def test_several_documents_are_matched_per_doc_id_and_ids_are_qualified(registry, base_text, base):
+    """Two documents in one release: only the amended one has rows, its ids carry the doc_id."""
+    new, _ = amended(registry, base_text, "delete_section_4_7.json")
+    other = copy.deepcopy(base)
+    for rows in other.values():
+        for row in rows:
+            row["doc_id"] = "aaa-other"
+    old_release = {name: other[name] + base[name] for name in base}
+    new_release = {name: new[name] + other[name] for name in base}  # row order does not matter
+    rows = as_lists(compute_changes(old_release, new_release))
+    assert rows[:2] == [["section", "removed", f"{DOC_ID}/4.7", "", "（七）加强和改进舆论监督"],
+                        ["section", "renumbered", f"{DOC_ID}/4.8", f"{DOC_ID}/4.7", "（八） → （七） 「健全监督机制」"]]
+    assert rows[4] == ["assignment", "removed", f"{DOC_ID}/4.7/lead/市委宣传部", "",
+                       "牵头单位 市委宣传部 [cpc-publicity-dept]"]
+    assert len(rows) == 8
+
+
+def test_long_header_fields_show_a_text_diff(base):
+    new = copy.deepcopy(base)
+    new["documents"][0]["preamble"] = base["documents"][0]["preamble"].replace("特制定本实施细则", "特制定本细则")
+    new["documents"][0]["issuer"] = "中共台州市委 台州市人民政府"
+    assert as_lists(compute_changes(base, new)) == [
+        ["document", "metadata_changed", DOC_ID, DOC_ID, "issuer: 中共台州市委 → 中共台州市委 台州市人民政府"],
+        ["document", "metadata_changed", DOC_ID, DOC_ID, "preamble: -「实施」"],
+    ]
+
+
+# -- what is not a change ------------------------------------------------------------------
+def test_provenance_and_line_numbers_are_ignored(base):
+    new = copy.deepcopy(base)
+    for name, rows in new.items():
+        for row in rows:
+            for field in ("source_sha256", "source_file", "source_bytes", "source_lines", "source_encoding"):
+                if field in row:
+                    row[field] = "changed"
+            for field in ("line", "line_start", "line_end"):
+                if field in row:
+                    row[field] = row[field] + 1000
+    assert compute_changes(base, new) == []
+
+
+def test_a_label_printing_variant_under_the_same_id_is_ignored(base):
+    new = copy.deepcopy(base)
+    for row in new["sections"]:
+        row["label"] = row["label"].replace("（", "(").replace("）", ")")
+    for row in new["assignments"]:
+        if row["role_label"] == "协办单位":
+            row["role_label"] = "配合单位"
+    assert compute_changes(base, new) == []
+
+
+def test_values_read_back_as_strings_compare_equal(base):
+    """A release read from CSV has strings for ints and dates and "" for empty cells."""
+    def stringify(value):
+        if value is None:
+            return ""
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+    as_csv = {name: [{key: stringify(value) for key, value in row.items()} for row in rows]
+              for name, rows in base.items()}
+    assert compute_changes(as_csv, base) == []
+    assert compute_changes(base, as_csv) == []
+
+
+def test_output_does_not_depend_on_row_order(registry, base_text, base):
+    new, _ = amended(registry, base_text, "combined.json")
+    expected = compute_changes(base, new)
+    shuffled = {name: random.Random(7).sample(rows, len(rows)) for name, rows in new.items()}
+    old_shuffled = {name: random.Random(11).sample(rows, len(rows)) for name, rows in base.items()}
+    assert compute_changes(old_shuffled, shuffled) == expected
+
+
+# -- units -----------------------------------------------------------------------------------
+def test_a_unit_resolving_to_another_unit_id_is_an_assignment_metadata_change(base):
+    """Registry edited between releases: the printed label is the same, its unit_id is not."""
+    old = copy.deepcopy(base)
+    for row in old["assignments"]:
+        if row["task_id"] == "6.7.8" and row["unit_label"] == "市财政（地税）局":
+            row["unit_id"] = None
+    assert as_lists(compute_changes(old, base)) == [
+        ["assignment", "metadata_changed", "6.7.8/co/市财政（地税）局", "6.7.8/co/市财政（地税）局",
+         "unit_id: unresolved → finance-bureau"]]
+
+
+def test_a_unit_moving_from_co_to_lead_is_removed_and_added(base):
+    new = copy.deepcopy(base)
+    for row in new["assignments"]:
+        if row["task_id"] == "7.3" and row["unit_label"] == "市监察局":
+            row["role"], row["role_label"], row["position"] = "lead", "牵头单位", 2
+    assert as_lists(compute_changes(base, new)) == [
+        ["task", "units_changed", "7.3", "7.3", "lead: +市监察局 [supervision-bureau]; co: -市监察局 [supervision-bureau]"],
+        ["assignment", "added", "", "7.3/lead/市监察局", "牵头单位 市监察局 [supervision-bureau]"],
+        ["assignment", "removed", "7.3/co/市监察局", "", "协办单位 市监察局 [supervision-bureau]"],
+    ]
+
+
+# -- text diff and table -------------------------------------------------------------------------
+def test_text_diff_forms():
+    assert text_diff("加强监督", "加强管理") == "-「监督」 +「管理」"
+    assert text_diff("加强监督", "加强监督制约") == "+「制约」"
+    assert text_diff("加强监督制约", "加强监督") == "-「制约」"
+    assert text_diff("甲\n乙", "甲\n丙") == "-「乙」 +「丙」"
+    assert text_diff("甲乙", "甲\n乙") == "+「↵」"
+    # a short unchanged run between two edits is folded into one replacement
+    assert text_diff("研究制定信用服务机构", "研究制定征信机构") == "-「信用服务」 +「征信」"
+    # separate edits far apart stay separate
+    assert text_diff("一二三四五六七八九十", "壹二三四五六七八九拾") == "-「一」 +「壹」 -「十」 +「拾」"
+
+
+def test_text_diff_is_cut_to_about_200_characters():
+    old = "。".join(f"第{i}句旧文字" for i in range(60))
+    new = "。".join(f"第{i}句新内容" for i in range(60))
+    detail = text_diff(old, new)  # 60 separate edits
+    assert len(detail) == 200 and detail.endswith("…") and detail.startswith("-「旧文字」 +「新内容」 -「旧文字」")
+    rewrite = text_diff(old * 10, new * 10)  # long rewrite: the junk heuristic keeps it fast
+    assert len(rewrite) <= 200
+    long = text_diff("", "字" * 500)
+    assert long.startswith("+「" + "字" * 80 + "…」") and len(long) <= 200
+
+
+def test_display_width_counts_cjk_as_two_columns():
+    assert display_width("abc") == 3
+    assert display_width("市财政局") == 8
+    assert display_width("（七）") == 6
+    assert display_width("e\u0301") == 1
+
+
+def test_table_columns_line_up_in_display_width(registry, base_text, base):
+    new, _ = amended(registry, base_text, "combined.json")
+    rows = compute_changes(base, new)
+    lines = format_changes_table(rows).split("\n")
+    assert lines[0].split() == list(CHANGE_COLUMNS)
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert len(lines) == len(rows) + 2
+
+    def column_starts(line: str) -> list[int]:
+        """Display column at which each of the first five cells starts (cells are separated by 2+ spaces)."""
+        starts, width, previous = [], 0, " "
+        run = 2
+        for char in line:
+            if char != " " and previous == " " and run >= 2:
+                starts.append(width)
+            run = run + 1 if char == " " else 0
+            width += display_width(char)
+            previous = char
+        return starts
+
+    header = column_starts(lines[0])
+    assert len(header) == 5
+    for line, row in zip(lines[2:], rows):
+        starts = column_starts(line)
+        # old_id is empty for added rows: that cell has no start of its own
+        expected = [start for start, column in zip(header, CHANGE_COLUMNS) if row[column]]
+        assert starts[:len(expected)] == expected, line
+    assert "4.7" in lines[3] and "加强和改进舆论监督" in lines[3]  # lines[2] is the document row
+    assert "4.8" in lines[4] and "（八） → （七）" in lines[4]
+
+
+def test_table_for_no_changes():
+    assert format_changes_table([]) == "No changes."
+
+
+def test_table_keeps_each_row_on_one_line():
+    text = format_changes_table([{"entity": "section", "change": "text_changed", "old_id": "1", "new_id": "1",
+                                  "detail": "body: -「甲\n乙」"}])
+    assert text.split("\n")[2] == "section  text_changed  1       1       body: -「甲 乙」"
+
+
+# -- schema ----------------------------------------------------------------------------------------
+def test_schema_matches_the_rows(registry, base_text, base):
+    schema = json.loads((ROOT / "schemas" / "changes.schema.json").read_text(encoding="utf-8"))
+    assert [field["name"] for field in schema["fields"]] == list(CHANGE_COLUMNS)
+    enums = {field["name"]: field.get("constraints", {}).get("enum") for field in schema["fields"]}
+    assert set(enums["entity"]) == set(ENTITIES) and set(enums["change"]) == set(CHANGES)
+    assert "primaryKey" not in schema
+    for field in schema["fields"]:
+        assert {"name", "type", "title", "title_zh", "description", "description_zh"} <= set(field)
+    for key in ("name", "title", "title_zh", "description", "description_zh"):
+        assert schema[key]
+
+    import frictionless
+
+    new, _ = amended(registry, base_text, "combined.json")
+    rows = compute_changes(base, new)
+    data = [list(CHANGE_COLUMNS), *as_lists(rows)]
+    report = frictionless.Resource(data=data, schema=frictionless.Schema.from_descriptor(schema)).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
