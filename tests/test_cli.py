@@ -1,7 +1,6 @@
 """`plandata` end to end, as a publisher runs it: a summary on success, one line on failure."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +68,36 @@ def test_second_build_fails_clearly_while_one_runs(tmp_path):
     assert result.returncode == 1
     assert "another build is running" in result.stderr and "Traceback" not in result.stderr
     assert not (outputs / "latest").exists()
+
+
+def test_diff_of_two_source_files(tmp_path):
+    old = tmp_path / "old.txt"
+    new = tmp_path / "new.txt"
+    text = NOTICE.read_text(encoding="utf-8")
+    old.write_text(text, encoding="utf-8")
+    new.write_text(text.replace("牵头单位：市教育局\n", "牵头单位：市教育局、市监察局\n"), encoding="utf-8")  # 五（二）2
+    result = run("diff", str(old), str(new), "--sources", str(SOURCES))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["entity", "change", "old_id", "new_id", "detail"]
+    body = [line.split()[:4] for line in lines[2:]]
+    assert ["task", "units_changed", "5.2.2", "5.2.2"] in body
+    assert ["assignment", "added", "5.2.2/lead/市监察局"] in [row[:3] for row in body]
+    assert len(body) == 2
+    same = run("diff", str(old), str(old), "--sources", str(SOURCES))
+    assert same.returncode == 0 and same.stdout.strip() == "No changes."
+
+
+def test_diff_of_two_releases(tmp_path):
+    sources = copy_sources(tmp_path / "sources")
+    outputs = tmp_path / "out"
+    assert run("build", "--sources", str(sources), "--outputs", str(outputs)).returncode == 0
+    notice = sources / NOTICE.name
+    notice.write_text(notice.read_text(encoding="utf-8").replace("2008年8月11日", "2008年8月12日"), encoding="utf-8")
+    assert run("build", "--sources", str(sources), "--outputs", str(outputs)).returncode == 0
+    first, second = sorted(p for p in (outputs / "releases").iterdir() if p.is_dir())
+    result = run("diff", str(first), str(second))
+    assert result.returncode == 0
+    assert "metadata_changed" in result.stdout and "2008-08-11 → 2008-08-12" in result.stdout
+    missing = run("diff", str(first), str(tmp_path / "nowhere"))
+    assert missing.returncode == 1 and missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr

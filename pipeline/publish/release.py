@@ -51,6 +51,7 @@ def build_lock(outputs: Path, wait_seconds: float = 0.0):
         handle.flush()
         try:
             clean_leftovers(outputs)
+            reconcile(outputs)
             yield
         finally:
             handle.seek(0)
@@ -106,9 +107,14 @@ class Published:
     new: bool  # False when the content equals the latest release's
 
 
-def publish_staging(outputs: Path, staging: Path, content_version: str, index_entry: dict,
+def publish_staging(outputs: Path, staging: Path, content_version: str,
                     now: dt.datetime | None = None) -> Published:
-    """Move a validated staging directory into releases/ and point ``latest`` at it."""
+    """Move a validated staging directory into releases/ and point ``latest`` at it.
+
+    The switch of ``latest`` is the moment of publication; the index entry is
+    written after it, and derived from the release's own files, so that a build
+    killed in between is repaired by reconcile() under the next build's lock.
+    """
     current = latest_release(outputs)
     if current and RELEASE_ID.match(current)["hash"] == content_version[:8]:
         shutil.rmtree(staging, ignore_errors=True)
@@ -119,15 +125,54 @@ def publish_staging(outputs: Path, staging: Path, content_version: str, index_en
     target = releases_dir(outputs) / release_id
     target.parent.mkdir(parents=True, exist_ok=True)
     os.rename(staging, target)
-    index = read_index(outputs)
-    index["releases"].append({"release_id": release_id,
-                              "built_at": (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
-                              "previous": current, **index_entry})
-    index["latest"] = release_id
-    _write_atomic(releases_dir(outputs) / "index.json",
-                  json.dumps(index, ensure_ascii=False, indent=2) + "\n")
     switch_latest(outputs, release_id)
+    _add_to_index(outputs, release_id, current, now or dt.datetime.now(dt.timezone.utc))
     return Published(release_id, target, new=True)
+
+
+def index_entry(release: Path) -> dict:
+    """What index.json says of a release, read from the release's own files."""
+    import pyarrow.parquet as pq
+
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    rows = {resource["name"]: pq.read_metadata(release / "parquet" / f"{resource['name']}.parquet").num_rows
+            for resource in descriptor["resources"] if resource["format"] == "csv"}
+    changes: dict[str, int] = {}
+    changes_file = release / "changes.json"
+    for row in json.loads(changes_file.read_text(encoding="utf-8")) if changes_file.is_file() else []:
+        key = f"{row['entity']} {row['change']}"
+        changes[key] = changes.get(key, 0) + 1
+    return {"version": descriptor["version"],
+            "sources": {source["title"]: source["sha256"] for source in descriptor["sources"]},
+            "rows": rows, "changes": dict(sorted(changes.items()))}
+
+
+def _add_to_index(outputs: Path, release_id: str, previous: str | None, built_at: dt.datetime) -> None:
+    index = read_index(outputs)
+    index["releases"].append({"release_id": release_id, "built_at": built_at.isoformat(timespec="seconds"),
+                              "previous": previous, **index_entry(releases_dir(outputs) / release_id)})
+    index["latest"] = release_id
+    _write_atomic(releases_dir(outputs) / "index.json", json.dumps(index, ensure_ascii=False, indent=2) + "\n")
+
+
+def reconcile(outputs: Path) -> list[str]:
+    """Repair what a killed build can leave: a release renamed into place but never made latest
+    (removed: it was never published), or a latest that the index does not list yet (added)."""
+    repaired = []
+    listed = {entry["release_id"] for entry in read_index(outputs)["releases"]}
+    latest = latest_release(outputs)
+    for release_id in list_releases(outputs):
+        if release_id in listed:
+            continue
+        if release_id == latest:
+            previous = max((r for r in listed if r < release_id), default=None)
+            built = dt.datetime.fromtimestamp((releases_dir(outputs) / release_id).stat().st_mtime, dt.timezone.utc)
+            _add_to_index(outputs, release_id, previous, built)
+            repaired.append(f"indexed {release_id}")
+        else:
+            shutil.rmtree(releases_dir(outputs) / release_id)
+            repaired.append(f"removed unpublished {release_id}")
+    return repaired
 
 
 def switch_latest(outputs: Path, release_id: str) -> None:

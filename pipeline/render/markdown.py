@@ -14,7 +14,7 @@ def escape(value: object) -> str:
     if value is None:
         return ""
     text = " ⏎ ".join(str(value).splitlines())
-    return _SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+    return _SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def table(columns: list[str], rows: list[list[object]], max_chars: int = 60) -> str:
