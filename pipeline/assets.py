@@ -85,7 +85,20 @@ def notice_tables(plan_build: PlanBuild):
     plan_build.step(f"Parsing {len(notices)} notice(s) from {plan_build.sources_dir}")
     extracted = extract(notices, registry)
     for name, table in extracted.tables.items():
-        yield dg.Output(table, output_name=name, metadata=table_metadata(SPECS[name], table))
+        metadata = table_metadata(SPECS[name], table)
+        if name == "findings":
+            metadata.update(findings_metadata(table))
+        yield dg.Output(table, output_name=name, metadata=metadata)
+
+
+def findings_metadata(findings: pa.Table) -> dict:
+    """Counts by severity and by kind, so that the asset page shows what the text got wrong."""
+    metadata: dict = {}
+    for column, prefix in (("severity", "severity"), ("kind", "kind")):
+        for value in findings.column(column).to_pylist():
+            key = f"{prefix}/{value}"
+            metadata[key] = metadata.get(key, 0) + 1
+    return dict(sorted(metadata.items()))
 
 
 def _findings_message(findings: pa.Table, documents: pa.Table) -> list[str]:

@@ -47,6 +47,9 @@ def test_materialize_in_process_with_metadata(tmp_path):
     assert preview[0].startswith("| doc\\_id | section\\_id |") and len(preview) == 2 + 10
     assert "| 总体要求 |" in preview[2]
     assert materializations["assignments"].metadata["dagster/row_count"].value == 533
+    findings = materializations["findings"].metadata
+    assert findings["kind/misprinted_label"].value == 1 and findings["kind/alias_used"].value == 2
+    assert findings["severity/warning"].value == 1 and "severity/error" not in findings
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"no_error_findings": True, "release_files_valid": True}
     assert (tmp_path / "latest" / "datapackage.json").is_file()
