@@ -84,7 +84,7 @@ def notice_tables(plan_build: PlanBuild):
     notices, registry = read_sources(Path(plan_build.sources_dir))
     plan_build.step(f"Parsing {len(notices)} notice(s) from {plan_build.sources_dir}")
     extracted = extract(notices, registry)
-    for name, table in extracted.tables.items():
+    for name, table in extracted.items():
         metadata = table_metadata(SPECS[name], table)
         if name == "findings":
             metadata.update(findings_metadata(table))
@@ -140,8 +140,7 @@ def release_files(plan_build: PlanBuild, **tables: pa.Table) -> dg.MaterializeRe
     """CSV, Excel CSV, JSON and Parquet for every table, and datapackage.json, in staging."""
     plan_build.step("Writing Parquet, CSV and JSON files and datapackage.json")
     plan_build.staging.mkdir(parents=True, exist_ok=True)
-    notices, _ = read_sources(Path(plan_build.sources_dir))
-    descriptor = write_data_files(plan_build.staging, tables, notices)
+    descriptor = write_data_files(plan_build.staging, tables)
     return dg.MaterializeResult(metadata={"version": descriptor["version"],
                                           "resources": len(descriptor["resources"])})
 

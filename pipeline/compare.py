@@ -19,7 +19,7 @@ def load_side(path: Path, sources_dir: Path) -> dict[str, list[dict]]:
         _, registry = read_sources(sources_dir)
         extracted = extract([SourceFile(path, path.read_bytes())], registry)
         # Same doc_id on both sides, whatever the files are called, so that they are compared.
-        tables = {name: table.to_pylist() for name, table in extracted.tables.items()}
+        tables = {name: table.to_pylist() for name, table in extracted.items()}
         for rows in tables.values():
             for row in rows:
                 if "doc_id" in row:

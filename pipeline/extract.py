@@ -1,23 +1,13 @@
 """Sources -> one Arrow table per published table (all notices together)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pyarrow as pa
 
-from pipeline.core.findings import Finding
 from pipeline.core.notice import doc_id_from_filename, parse_notice
 from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
 from pipeline.schema import table_specs
 from pipeline.sources import SourceFile
-
-
-@dataclass
-class Extracted:
-    tables: dict[str, pa.Table]
-    findings: dict[str, list[Finding]]  # by source file name
-    sources: list[SourceFile]
 
 
 def _decode_registry(source: SourceFile) -> str:
@@ -27,14 +17,13 @@ def _decode_registry(source: SourceFile) -> str:
         raise PlanDataError(f"registry is not UTF-8 (byte {exc.start})", file=str(source.path)) from None
 
 
-def extract(notices: list[SourceFile], registry_files: dict[str, SourceFile]) -> Extracted:
+def extract(notices: list[SourceFile], registry_files: dict[str, SourceFile]) -> dict[str, pa.Table]:
     registry = UnitRegistry.from_csv(
         _decode_registry(registry_files["units.csv"]), _decode_registry(registry_files["unit_aliases.csv"]),
         str(registry_files["units.csv"].path), str(registry_files["unit_aliases.csv"].path))
     rows: dict[str, list[dict]] = {name: [] for name in table_specs()}
     rows["units"] = registry.units
     rows["unit_aliases"] = registry.aliases
-    findings = {}
     seen_ids: dict[str, str] = {}
     for source in notices:
         doc_id = doc_id_from_filename(source.name)
@@ -43,8 +32,7 @@ def extract(notices: list[SourceFile], registry_files: dict[str, SourceFile]) ->
                                 file=str(source.path))
         seen_ids[doc_id] = source.name
         notice = parse_notice(source.data, source.name, registry, doc_id=doc_id)
-        findings[source.name] = notice.findings
         for name, table_rows in notice.tables.items():
             rows[name].extend(table_rows)
     specs = table_specs()
-    return Extracted({name: specs[name].to_arrow(rows[name]) for name in specs}, findings, notices)
+    return {name: specs[name].to_arrow(rows[name]) for name in specs}

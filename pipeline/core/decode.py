@@ -17,10 +17,11 @@ from pipeline.errors import PlanDataError
 # amended texts while refusing a mistaken upload of an archive or a database.
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 
+# (byte-order mark, codec for the bytes after it, encoding recorded, name in messages)
 _BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF8, "utf-8", "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16", "UTF-16"),
 )
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
 _BLANK = EDGE_SPACE + "\r\n"
@@ -51,14 +52,16 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise PlanDataError("starts with a UTF-32 byte-order mark: UTF-32 is not accepted, "
                             "save the notice as UTF-8, GB18030 or UTF-16", file=file, line=1)
-    for bom, encoding in _BOMS:
+    for bom, codec, encoding, name in _BOMS:
         if data.startswith(bom):
+            body = data[len(bom):]
             try:
-                return data.decode(encoding), encoding
+                return body.decode(codec), encoding
             except UnicodeDecodeError as exc:
                 raise PlanDataError(
-                    f"starts with a {encoding} byte-order mark but byte {exc.start} is not {encoding}",
-                    file=file, line=_line_of(data, exc.start, encoding),
+                    f"starts with a {name} byte-order mark but the bytes at offset {len(bom) + exc.start} "
+                    f"are not {name} ({exc.reason})",
+                    file=file, line=_line_of(body, exc.start, codec),
                 ) from None
     if b"\x00" in data:
         raise PlanDataError("binary data (NUL bytes) and no UTF-16 byte-order mark: not a text file",
@@ -82,18 +85,23 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
     ) from None
 
 
+def _is_binary(char: str) -> bool:
+    if char in _ALLOWED_CONTROLS:
+        return False
+    # Cc: control bytes; Co/Cn: private-use or unassigned code points,
+    # which GB18030 happily produces from random bytes.
+    return unicodedata.category(char) in ("Cc", "Co", "Cn") or char == "\ufffd"
+
+
 def _refuse_binary(text: str, file: str) -> None:
-    for index, char in enumerate(text):
-        if char in _ALLOWED_CONTROLS:
-            continue
-        category = unicodedata.category(char)
-        # Cc: control bytes; Co/Cn: private-use or unassigned code points,
-        # which GB18030 happily produces from random bytes.
-        if category in ("Cc", "Co", "Cn") or char == "\ufffd":
-            line = line_number_at(text, index)
-            raise PlanDataError(
-                f"binary or garbled content: character U+{ord(char):04X} is not text", file=file, line=line
-            )
+    # A notice has a few thousand distinct characters: check each once, not every position.
+    bad = [char for char in set(text) if _is_binary(char)]
+    if bad:
+        index = min(text.index(char) for char in bad)
+        raise PlanDataError(
+            f"binary or garbled content: character U+{ord(text[index]):04X} is not text",
+            file=file, line=line_number_at(text, index),
+        )
 
 
 def _line_of(data: bytes, offset: int, encoding: str | None = None) -> int:

@@ -12,7 +12,9 @@ from pipeline.core.marks import chinese_numeral
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NUM = r"[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3}"
 DATE = re.compile(rf"^(?P<y>[0-9０-９]{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*日$")
-PERIOD = re.compile(r"(?P<start>[12][0-9]{3})\s*年?\s*[—–\-－~〜至到]{1,2}\s*(?P<end>[12][0-9]{3})")
+# (?:年\s*)? rather than 年?\s*: two adjacent \s* would backtrack quadratically
+# over a long run of spaces after a year in the title.
+PERIOD = re.compile(r"(?P<start>[12][0-9]{3})\s*(?:年\s*)?[—–\-－~〜至到]{1,2}\s*(?P<end>[12][0-9]{3})")
 
 
 @dataclass

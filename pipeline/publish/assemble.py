@@ -8,17 +8,16 @@ import pyarrow as pa
 from pipeline.publish.datapackage import build_descriptor, write_descriptor
 from pipeline.publish.files import write_table_files
 from pipeline.schema import table_specs
-from pipeline.sources import SourceFile
 from pipeline.store import write_database
 
 DATABASE_NAME = "plan.duckdb"
 
 
-def write_data_files(staging: Path, tables: dict[str, pa.Table], sources: list[SourceFile]) -> dict:
+def write_data_files(staging: Path, tables: dict[str, pa.Table]) -> dict:
     """CSV, Excel CSV, JSON and Parquet for every table, then datapackage.json. Returns the descriptor."""
     for name in table_specs():
         write_table_files(staging, name, tables[name])
-    descriptor = build_descriptor(staging, sources)
+    descriptor = build_descriptor(staging, tables["documents"].to_pylist())
     write_descriptor(staging, descriptor)
     return descriptor
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from pipeline.errors import PlanDataError
 from pipeline.publish.checksums import sha256_file
 from pipeline.schema import package_descriptor, table_specs
-from pipeline.sources import SourceFile
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 _MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
@@ -57,12 +56,12 @@ def _publishable_schema(schema: dict) -> dict:
     return {**schema, "foreignKeys": keys} if keys else schema
 
 
-def build_descriptor(directory: Path, sources: list[SourceFile]) -> dict:
+def build_descriptor(directory: Path, documents: list[dict]) -> dict:
     package = {key: value for key, value in package_descriptor().items() if key != "table_order"}
     resources = [_resource(name, fmt, directory) for name in table_specs() for fmt in ("csv", "json", "parquet")]
     descriptor = {"$schema": PROFILE, **package}
-    descriptor["sources"] = [{"title": source.name, "path": f"sources/{source.name}", "sha256": source.sha256}
-                             for source in sources]
+    descriptor["sources"] = [{"title": doc["title"] or doc["source_file"], "path": f"sources/{doc['source_file']}",
+                              "sha256": doc["source_sha256"]} for doc in documents]
     descriptor["resources"] = resources
     # version names the content: a hash over everything else in the descriptor,
     # which already holds every data file's sha256. No timestamp, no sequence number.

@@ -143,7 +143,7 @@ def index_entry(release: Path) -> dict:
         key = f"{row['entity']} {row['change']}"
         changes[key] = changes.get(key, 0) + 1
     return {"version": descriptor["version"],
-            "sources": {source["title"]: source["sha256"] for source in descriptor["sources"]},
+            "sources": {source["path"].rsplit("/", 1)[-1]: source["sha256"] for source in descriptor["sources"]},
             "rows": rows, "changes": dict(sorted(changes.items()))}
 
 
