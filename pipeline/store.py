@@ -7,9 +7,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.schema import SCHEMAS_DIR, TableSpec, sql_identifier, table_specs
+from pipeline.schema import SCHEMAS_DIR, TableSpec, sql_identifier, sql_string, table_specs
 
 VIEWS_SQL = SCHEMAS_DIR / "views.sql"
+BLOCK_SIZE = 16384
 
 
 def _insert(connection: duckdb.DuckDBPyConnection, spec: TableSpec, table: pa.Table) -> None:
@@ -41,7 +42,11 @@ def _insert(connection: duckdb.DuckDBPyConnection, spec: TableSpec, table: pa.Ta
 def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
     """Create every table with its constraints and load it; a key violation raises."""
     path.unlink(missing_ok=True)
-    with duckdb.connect(str(path)) as connection:
+    with duckdb.connect() as connection:
+        # The default 256 KiB blocks give every table and index a block of its own:
+        # 6.5 MiB for 1,000 rows. 16 KiB blocks keep the file small enough to commit.
+        connection.execute(f"ATTACH {sql_string(str(path))} AS plan (BLOCK_SIZE {BLOCK_SIZE})")
+        connection.execute("USE plan")
         for name, spec in table_specs().items():
             for statement in spec.ddl():
                 connection.execute(statement)

@@ -1,0 +1,45 @@
+"""Untrusted notice text is escaped wherever it is rendered: Markdown, HTML-in-Markdown, SQL."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipeline.render.markdown import escape, table
+from pipeline.render.quality import quality_report
+from pipeline.schema import sql_identifier, sql_string
+
+HOSTILE = ["<script>alert(1)</script>", "a | b", "**bold** _x_ `code`", "[link](javascript:x)",
+           "line one\nline two", "\\", "~~strike~~", "&amp;"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_escaped_markdown_has_no_live_syntax(text):
+    out = escape(text)
+    assert "<" not in out and ">" not in out and "\n" not in out
+    for char in "|*_`[]~":
+        assert out.count(char) == out.count("\\" + char), (char, out)
+
+
+def test_table_cells_cannot_break_the_table():
+    rendered = table(["a", "b"], [["x | y", "1\n2"]])
+    assert rendered.splitlines()[2] == "| x \\| y | 1 ⏎ 2 |"
+
+
+def test_quality_report_escapes_finding_text():
+    tables = {"documents": [{"doc_id": "d", "title": "<b>标题</b>", "source_file": "x|y.txt",
+                             "source_encoding": "utf-8", "source_sha256": "0" * 64}],
+              "findings": [{"doc_id": "d", "line": 3, "kind": "unresolved_unit", "severity": "warning",
+                            "value": "<img src=x onerror=alert(1)>", "message": "unit | evil"}]}
+    report = quality_report(tables)
+    assert "<img" not in report and "<b>" not in report
+    assert "&lt;img src=x onerror=alert(1)&gt;" in report and "unit \\| evil" in report
+
+
+@pytest.mark.parametrize("text", ["it's", "'; DROP TABLE t; --", "中文'注释", "\\'"])
+def test_sql_literals_round_trip(text):
+    name = sql_identifier('we"ird')
+    with duckdb.connect() as db:
+        assert db.execute(f"SELECT {sql_string(text)}").fetchone()[0] == text
+        db.execute(f"CREATE TABLE {name} (x INT)")
+        db.execute(f"COMMENT ON TABLE {name} IS {sql_string(text)}")
+        assert db.execute("SELECT comment FROM duckdb_tables()").fetchone()[0] == text
