@@ -294,3 +294,17 @@ def test_small_notice_end_to_end():
         ("1.1-c3", "1.1", "1.1", "丙规定", None, "draft", 7),
         ("1.2-c1", "1.2", None, "丁条例", None, "implement", 11),
     ]
+
+
+def test_a_line_of_thousands_of_titles_shares_its_verb():
+    """One verb before a long list: every title takes it, and issuer search stays local to each title
+    (this shape once took minutes: every title rescanned the whole line)."""
+    from pipeline.core.outline import parse_outline
+    from pipeline.core.citations import parse_citations
+
+    text = "标题\n一、总则\n（一）制度\n制定" + "、".join(f"《办法{i}》" for i in range(3000)) + "。\n"
+    citations = parse_citations(text, parse_outline(text, "t.txt"))
+    assert len(citations) == 3000
+    assert {c.action for c in citations} == {"draft"}
+    assert {c.issuer_prefix for c in citations} == {None}
+    assert citations[-1].citation_id == "1.1-c3000"

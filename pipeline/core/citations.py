@@ -34,6 +34,7 @@ Decisions (see also schemas/citations.schema.json):
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -74,6 +75,8 @@ _PREFIX_ENDS = tuple(sorted(set(_VERB_ACTION) | set(_FUNCTION_WORDS), key=len, r
 _JOINERS = "、和及"
 _ISSUER_RUN = re.compile(r"[\u4e00-\u9fff、]+$")
 _MAX_ISSUER = 12
+# Bodies joined by 、 before one title never run longer than a few issuers.
+_ISSUER_WINDOW = 4 * (_MAX_ISSUER + 1)
 
 
 @dataclass(frozen=True)
@@ -159,26 +162,45 @@ def issuer_prefix(before: str) -> str | None:
     return "".join(parts) or None
 
 
+def _verb_occurrences(text: str) -> list[tuple[int, int, int, str]]:
+    """Every verb in ``text`` as (end, length, start, action), sorted: one pass per line."""
+    found = []
+    for start in range(len(text)):
+        for verb, action in _VERB_ACTION.items():
+            if text.startswith(verb, start):
+                found.append((start + len(verb), len(verb), start, action))
+    found.sort()
+    return found
+
+
+def _nearest_action(verbs: list[tuple[int, int, int, str]], clause_start: int, end: int) -> str | None:
+    """The action of the verb ending nearest before ``end`` (the longer one at a tie), if it lies in the clause.
+
+    A verb cannot span a clause mark (verbs are all CJK), so when the nearest verb
+    starts before the clause, every earlier one does too."""
+    index = bisect.bisect_right(verbs, end, key=lambda verb: verb[0]) - 1
+    if index < 0:
+        return None
+    _, _, start, action = verbs[index]
+    return action if start >= clause_start else None
+
+
 def action_of(clause_before: str, after: str = "") -> str:
     """draft, implement or other, from the clause text before the title (titles masked) and the text after."""
-    best: tuple[int, int, str] | None = None
-    for start in range(len(clause_before)):
-        for verb in _VERB_ACTION:
-            if clause_before.startswith(verb, start):
-                key = (start + len(verb), len(verb), _VERB_ACTION[verb])
-                if best is None or key[:2] > best[:2]:
-                    best = key
-    if best is not None:
-        return best[2]
-    if _IMPLEMENTED_AFTER.match(after):
-        return "implement"
-    return "other"
+    action = _nearest_action(_verb_occurrences(clause_before), 0, len(clause_before))
+    if action is not None:
+        return action
+    return "implement" if _IMPLEMENTED_AFTER.match(after) else "other"
+
+
+def _clause_start(clause_marks: list[int], start: int) -> int:
+    index = bisect.bisect_left(clause_marks, start) - 1
+    return clause_marks[index] + 1 if index >= 0 else 0
 
 
 def clause_before(masked: str, start: int) -> str:
     """Text of the clause that runs up to index ``start`` of a masked line."""
-    cut = max(masked.rfind(mark, 0, start) for mark in CLAUSE_ENDS)
-    return masked[cut + 1:start]
+    return masked[_clause_start([i for i, c in enumerate(masked) if c in CLAUSE_ENDS], start):start]
 
 
 def _deepest_node(nodes: list[Node], line: int) -> Node | None:
@@ -210,15 +232,22 @@ def parse_citations(text: str, outline: Outline) -> list[Citation]:
         task = None if in_header else _task_at(outline.tasks, line.number)
         scope = node.section_id if node else "0"
         masked = _mask(line.text, spans)
+        # Verbs and clause marks are found once per line: a line listing thousands
+        # of titles must not cost thousands of scans of the line.
+        verbs = _verb_occurrences(masked)
+        clause_marks = [i for i, char in enumerate(masked) if char in CLAUSE_ENDS]
         for span in spans:
+            action = _nearest_action(verbs, _clause_start(clause_marks, span.start), span.start)
+            if action is None:
+                action = "implement" if _IMPLEMENTED_AFTER.match(line.text[span.end + 1:]) else "other"
             counters[scope] = counters.get(scope, 0) + 1
             citations.append(Citation(
                 citation_id=f"{scope}-c{counters[scope]}",
                 section_id=node.section_id if node else None,
                 task_id=task.task_id if task else None,
                 title=span.title(line.text),
-                issuer_prefix=issuer_prefix(masked[:span.start]),
-                action=action_of(clause_before(masked, span.start), line.text[span.end + 1:]),
+                issuer_prefix=issuer_prefix(masked[max(0, span.start - _ISSUER_WINDOW):span.start]),
+                action=action,
                 line=line.number,
             ))
     return citations
