@@ -1,4 +1,4 @@
-"""The change log between two releases (pipeline/changes.py).
+"""The change log between two releases (pipeline/changes/).
 
 Amended editions of the bundled notice are described in tests/fixtures/amendments/
 as edits plus the change rows expected, written by hand from the edit.
