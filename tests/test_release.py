@@ -139,3 +139,19 @@ def test_committed_outputs_equal_a_fresh_build(latest):
     different = [name for name in built
                  if not (committed / name).is_file() or (committed / name).read_bytes() != (latest / name).read_bytes()]
     assert different == [], "rebuild and commit outputs/ (plandata build), these differ: " + ", ".join(different)
+
+
+def test_a_partial_validation_report_fails(latest, tmp_path):
+    """More errors than frictionless reports (1,000) make a partial report: that is a failure too."""
+    import shutil
+
+    from pipeline.publish.datapackage import validate_package
+
+    copy = tmp_path / "release"
+    shutil.copytree(latest, copy, symlinks=False)
+    path = copy / "csv" / "assignments.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    broken = [",".join(["x"] * len(header.split(",")))] * 1200
+    path.write_text("\n".join([header, *broken]) + "\n", encoding="utf-8")
+    errors = validate_package(copy)
+    assert any("report is partial" in error and "reached error limit" in error for error in errors)

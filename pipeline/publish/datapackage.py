@@ -89,8 +89,10 @@ def validate_package(directory: Path) -> list[str]:
             where = f"{task.name}" + (f" row {row}" if row else "")
             errors.append(f"{where}: {error.type}: {error.message}")
     errors.extend(f"package: {error.type}: {error.message}" for error in report.errors)
-    if getattr(report.stats, "partial", False) or any(getattr(t, "partial", False) for t in report.tasks):
-        errors.append("validation report is partial (stopped at its error limit): treated as failed")
+    # frictionless-py 5 marks a partial report ("reached error limit: 1000", or a
+    # row limit) with task warnings; anything short of a full read is a failure.
+    errors.extend(f"{task.name}: report is partial, treated as failed: {warning}"
+                  for task in report.tasks for warning in task.warnings)
     if not errors and not report.valid:
         errors.append("frictionless reports the package invalid without naming an error")
     return errors
