@@ -1,7 +1,6 @@
 """What `plandata diff` compares: two releases, or two notice files parsed on the spot."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pipeline.errors import PlanDataError
@@ -24,7 +23,7 @@ def load_side(path: Path, sources_dir: Path) -> dict[str, list[dict]]:
             for row in rows:
                 if "doc_id" in row:
                     row["doc_id"] = "notice"
-        return json.loads(json.dumps(tables, default=str))
+        return tables
     raise PlanDataError("no such release directory or notice file", file=str(path))
 
 

@@ -11,7 +11,6 @@ from pipeline.core.findings import Finding
 from pipeline.core.lines import split_lines
 from pipeline.core.outline import Outline, parse_outline
 from pipeline.core.registry import UnitRegistry
-from pipeline.errors import PlanDataError
 
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 
@@ -110,9 +109,3 @@ def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Findin
                              "role_label": unit_line.role_label, "position": positions[unit_line.role],
                              "unit_label": label, "unit_id": resolved.unit_id, "line": unit_line.line})
     return rows
-
-
-def check_no_errors(rows: NoticeRows, file_name: str) -> None:
-    """Raise the first error finding as the project's one-line error."""
-    for finding in rows.errors:
-        raise PlanDataError(f"{finding.kind}: {finding.message}", file=file_name, line=finding.line)

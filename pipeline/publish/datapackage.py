@@ -5,7 +5,6 @@ import hashlib
 import json
 from pathlib import Path
 
-from pipeline.errors import PlanDataError
 from pipeline.publish.checksums import sha256_file
 from pipeline.schema import package_descriptor, table_specs
 
@@ -105,10 +104,3 @@ def check_file_hashes(directory: Path, descriptor: dict) -> list[str]:
         if actual != resource["hash"]:
             problems.append(f"{resource['path']}: hash {actual} differs from datapackage.json")
     return problems
-
-
-def raise_if_invalid(directory: Path) -> None:
-    errors = validate_package(directory)
-    if errors:
-        raise PlanDataError(f"release fails Frictionless validation ({len(errors)} errors), first: {errors[0]}",
-                            file=str(directory / "datapackage.json"))

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,10 +68,6 @@ def clean_leftovers(outputs: Path) -> list[Path]:
         path.unlink(missing_ok=True)
     return removed
 
-
-def new_staging(outputs: Path) -> Path:
-    outputs.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=outputs))
 
 
 def releases_dir(outputs: Path) -> Path:
