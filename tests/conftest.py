@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,49 @@ from pipeline.core.registry import UnitRegistry
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
 NOTICE = SOURCES / "taizhou-anticorruption-2008-2012.txt"
+
+# Tiers beyond the default one: `pytest --all-tiers` (the README's test command and CI) runs them too.
+TIERS = {
+    "corpus": "reads the real notices in the shared folder (PLANDATA_SHARED)",
+    "browser": "drives Debian's Chromium through Playwright",
+    "multiprocess": "runs Dagster's multiprocess executor",
+}
+
+
+def shared_dir() -> Path:
+    """The shared folder (corpus, standards). PLANDATA_SHARED names it; by default ../shared beside the repo.
+
+    Tests skip when the default folder is absent. When PLANDATA_SHARED is set (as the
+    mutation script sets it) a missing folder fails them instead, so that a skipped
+    test never counts as a killed mutant or a passed run."""
+    named = os.environ.get("PLANDATA_SHARED")
+    path = Path(named) if named else ROOT.parent / "shared"
+    if not path.is_dir():
+        if named:
+            pytest.fail(f"PLANDATA_SHARED={named} is not a directory")
+        pytest.skip(f"shared folder {path} is absent")
+    return path
+
+
+def pytest_addoption(parser):
+    parser.addoption("--all-tiers", action="store_true",
+                     help="also run the tests marked " + ", ".join(TIERS))
+
+
+def pytest_configure(config):
+    for name, meaning in TIERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning} (runs with --all-tiers)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--all-tiers"):
+        return
+    kept, deselected = [], []
+    for item in items:
+        (deselected if any(item.get_closest_marker(tier) for tier in TIERS) else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.publish.checksums import sha256_file
 from pipeline.run import run_build
-from tests.conftest import NOTICE, copy_sources
+from conftest import NOTICE, copy_sources
 
 PLANDATA = str(Path(sys.executable).with_name("plandata"))
 

@@ -12,7 +12,7 @@ import pytest
 from pipeline import automation
 from pipeline.definitions import defs
 from pipeline.run import run_build
-from tests.conftest import NOTICE, copy_sources
+from conftest import NOTICE, copy_sources
 
 
 @pytest.fixture()

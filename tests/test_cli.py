@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NOTICE, SOURCES, copy_sources
+from conftest import NOTICE, SOURCES, copy_sources
 
 PLANDATA = str(Path(sys.executable).with_name("plandata"))
 

@@ -13,7 +13,7 @@ from pipeline.assets import PlanBuild
 from pipeline.definitions import ALL_ASSETS, ALL_CHECKS, defs
 from pipeline.errors import PlanDataError
 from pipeline.run import run_build
-from tests.conftest import NOTICE, SOURCES, copy_sources
+from conftest import NOTICE, SOURCES, copy_sources
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 

@@ -14,7 +14,7 @@ def test_readme_opens_with_build_and_test_commands():
     blocks = README.split("```sh\n")[1:3]
     build, test = (block.split("\n```")[0].strip() for block in blocks)
     assert build.endswith("plandata build") and "pip install" in build
-    assert test.endswith("python -m pytest") and '".[test]"' in test
+    assert test.endswith("python -m pytest --all-tiers") and '".[test]"' in test
     assert test in CI, ".ci/run must run the README's test command"
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from pipeline.core.notice import parse_notice
-from tests.conftest import NOTICE, SOURCES
+from conftest import NOTICE, SOURCES
 
 ISSUED = dt.date(2008, 8, 11)
 
