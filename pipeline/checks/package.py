@@ -1,0 +1,116 @@
+"""Run the compiled checks over every data resource a datapackage.json describes.
+
+Types, required, enum, pattern, minimum/maximum, lengths, unique, primary and
+foreign keys, over every row of every format, plus agreement: the CSV, JSON and
+Parquet files of a table must hold the same rows. Nothing is sampled.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline.checks.readback import LOADERS
+from pipeline.checks.rules import ROW, field_rules, key_rules
+from pipeline.schema import sql_identifier, sql_string, table_specs
+
+EXAMPLES_PER_RULE = 100
+
+
+@dataclass(frozen=True)
+class Violation:
+    path: str
+    rule: str
+    column: str | None = None
+    row: int | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path + (f" row {self.row}" if self.row is not None else "")
+        what = self.rule + (f" in {self.column}" if self.column else "")
+        shown = "" if self.value is None else ": " + " ".join(str(self.value).split())[:120]
+        return f"{where}: {what}{shown}"
+
+
+def _paths(resource: dict) -> list[str]:
+    path = resource["path"]
+    return list(path) if isinstance(path, list) else [path]
+
+
+def table_of(resource: dict) -> str:
+    """The table a resource holds: CSV resources carry the table's name, others `<table>-<format>`."""
+    return resource["name"].removesuffix(f"-{resource['format']}")
+
+
+def check_package(directory: Path, descriptor: dict) -> list[Violation]:
+    specs = table_specs()
+    violations: list[Violation] = []
+    loaded: dict[str, dict[str, str]] = {}
+    untyped: dict[str, set] = {}  # a cell of the wrong type reads as null: it is not also "required"
+    with duckdb.connect() as con:
+        for resource in descriptor["resources"]:
+            fmt, table = resource["format"], table_of(resource)
+            spec, loader = specs.get(table), LOADERS.get(fmt)
+            shown = ", ".join(_paths(resource))
+            if spec is None or loader is None:
+                violations.append(Violation(shown, "unknown-resource", value=resource["name"]))
+                continue
+            files = [directory / path for path in _paths(resource)]
+            missing = [str(path.relative_to(directory)) for path in files if not path.is_file()]
+            if missing:
+                violations += [Violation(path, "missing-file") for path in missing]
+                continue
+            relation = f"{fmt}__{table}"
+            try:
+                found = loader(con, spec, files, relation)
+            except duckdb.Error as error:
+                violations.append(Violation(shown, "format-error", value=str(error).splitlines()[0]))
+                continue
+            violations += [Violation(shown, rule, column, row, value) for rule, column, row, value in found]
+            if not any(rule.startswith("header") or rule == "type-error/schema" for rule, *_ in found):
+                loaded.setdefault(fmt, {})[table] = relation
+                untyped[relation] = {(column, row) for rule, column, row, _ in found if rule.startswith("type-error")}
+        for fmt, relations in loaded.items():
+            for table, relation in relations.items():
+                spec = specs[table]
+                shown = f"{fmt}/{table}"
+                rules = field_rules(spec, relation)
+                rules += [rule for rule in key_rules(spec, lambda name: relations.get(name, "__missing"))
+                          if "__missing" not in rule.sql]
+                violations += [Violation(shown, name, column, row, value)
+                               for name, column, row, value in run_rules(con, rules)
+                               if (column, row) not in untyped[relation]]
+        violations += _disagreements(con, loaded, specs)
+    return violations
+
+
+def run_rules(con: duckdb.DuckDBPyConnection, rules) -> list[tuple]:
+    """All rules of a table in one statement (one scan plan, not one round trip per rule)."""
+    if not rules:
+        return []
+    parts = [f"(SELECT {sql_string(rule.name)}, {sql_string(rule.column or '')}, * FROM ({rule.sql}) "
+             f"ORDER BY 3 LIMIT {EXAMPLES_PER_RULE})" for rule in rules]
+    return [(name, column or None, row, value)
+            for name, column, row, value in con.execute(" UNION ALL ".join(parts)).fetchall()]
+
+
+def _disagreements(con: duckdb.DuckDBPyConnection, loaded: dict[str, dict[str, str]], specs) -> list[Violation]:
+    """Rows that one format holds and another does not (row order is not compared)."""
+    found = []
+    formats = sorted(loaded)
+    for table, spec in specs.items():
+        have = [fmt for fmt in formats if table in loaded[fmt]]
+        columns = ", ".join(map(sql_identifier, spec.columns))
+        for other in have[1:]:
+            first = have[0]
+            for a, b in ((first, other), (other, first)):
+                count = con.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {loaded[a][table]} "
+                                    f"EXCEPT ALL SELECT {columns} FROM {loaded[b][table]})").fetchone()[0]
+                if count:
+                    found.append(Violation(f"{a}/{table}", "format-disagreement",
+                                           value=f"{count} row(s) not in {b}/{table}"))
+    return found
+
+
+__all__ = ["ROW", "Violation", "check_package", "table_of"]

@@ -1,0 +1,128 @@
+"""Read the written CSV, JSON and Parquet files back into typed DuckDB tables, checking types on the way.
+
+The checks run over what a user downloads, not over the tables in memory, so a
+writer's bug (a lost null, a number written as text, a dropped row) is caught.
+Each loader returns the type violations it found and leaves a temporary table
+with the schema's columns, typed, plus ``__row``.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from pipeline.checks.rules import ROW
+from pipeline.schema import TableSpec, sql_identifier, sql_string
+
+_DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
+# Frictionless's default true and false values for a boolean in a text file.
+_TRUE, _FALSE = ("true", "True", "TRUE", "1"), ("false", "False", "FALSE", "0")
+_TEXT_IS_TYPED = {
+    "string": "true",
+    "integer": "regexp_full_match({v}, '-?[0-9]+')",
+    "number": "TRY_CAST({v} AS DOUBLE) IS NOT NULL",
+    "boolean": "{v} IN (" + ", ".join(map(sql_string, _TRUE + _FALSE)) + ")",
+    "date": "regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND TRY_CAST({v} AS DATE) IS NOT NULL",
+}
+_JSON_TYPES = {"string": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"), "number": ("BIGINT", "UBIGINT", "DOUBLE"),
+               "boolean": ("BOOLEAN",), "date": ("VARCHAR",)}
+
+Found = tuple[str, str | None, int | None, str | None]  # rule, column, row, value
+
+
+def _file_list(paths: list[Path]) -> str:
+    return "[" + ", ".join(sql_string(str(path)) for path in paths) + "]"
+
+
+def _text_to_typed(field: dict, text: str) -> str:
+    kind = field["type"]
+    if kind == "boolean":
+        return f"CASE WHEN {text} IN ({', '.join(map(sql_string, _TRUE))}) THEN true " \
+               f"WHEN {text} IN ({', '.join(map(sql_string, _FALSE))}) THEN false END"
+    return f"TRY_CAST({text} AS {_DUCKDB_TYPES[kind]})"
+
+
+def _type_errors(con: duckdb.DuckDBPyConnection, raw: str, spec: TableSpec, value_of, json: bool) -> list[Found]:
+    parts = []
+    for field in spec.fields:
+        value = value_of(field["name"])
+        if json:
+            allowed = ", ".join(map(sql_string, _JSON_TYPES[field["type"]]))
+            bad = f"json_type({value}) <> 'NULL' AND (json_type({value}) NOT IN ({allowed})"
+            if field["type"] == "date":
+                text = f"json_extract_string({value}, '$')"
+                bad += f" OR NOT ({_TEXT_IS_TYPED['date'].format(v=text)})"
+            bad += ")"
+            shown = f"CAST({value} AS VARCHAR)"
+        else:
+            bad = f"NOT ({_TEXT_IS_TYPED[field['type']].format(v=value)})"
+            shown = value
+        parts.append(f"(SELECT {sql_string('type-error/' + field['type'])}, {sql_string(field['name'])}, {ROW}, "
+                     f"{shown} FROM {raw} WHERE {value} IS NOT NULL AND ({bad}) ORDER BY {ROW} LIMIT 100)")
+    return [tuple(row) for row in con.execute(" UNION ALL ".join(parts)).fetchall()]
+
+
+def load_csv(con: duckdb.DuckDBPyConnection, spec: TableSpec, paths: list[Path], table: str) -> list[Found]:
+    found: list[Found] = []
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle), [])
+        if header != spec.columns:
+            found.append(("header-error", None, 1, f"{path.name}: {','.join(header)}"))
+    if found:
+        return found
+    raw = f"{table}__raw"
+    columns = "{" + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in spec.columns) + "}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT *, row_number() OVER () + 1 AS {ROW} "
+                f"FROM read_csv({_file_list(paths)}, header = true, auto_detect = false, columns = {columns}, "
+                f"delim = ',', quote = '\"', escape = '\"', strict_mode = true)")
+    found += _type_errors(con, raw, spec, sql_identifier, json=False)
+    typed = ", ".join(f"{_text_to_typed(f, sql_identifier(f['name']))} AS {sql_identifier(f['name'])}"
+                      for f in spec.fields)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {typed}, {ROW} FROM {raw}")
+    con.execute(f"DROP TABLE {raw}")
+    return found
+
+
+def load_json(con: duckdb.DuckDBPyConnection, spec: TableSpec, paths: list[Path], table: str) -> list[Found]:
+    raw = f"{table}__raw"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT json AS j, row_number() OVER () + 1 AS {ROW} "
+                f"FROM read_json_objects({_file_list(paths)}, format = 'array')")
+    found: list[Found] = []
+    expected = "[" + ", ".join(map(sql_string, sorted(spec.columns))) + "]"
+    for row, keys in con.execute(f"SELECT {ROW}, list_sort(json_keys(j)) AS k FROM {raw} "
+                                 f"WHERE json_type(j) <> 'OBJECT' OR k <> {expected} ORDER BY {ROW} LIMIT 100").fetchall():
+        found.append(("key-error", None, row, ",".join(keys or [])))
+
+    def value_of(name: str) -> str:
+        return f"json_extract(j, {sql_string('$.' + name)})"
+
+    found += _type_errors(con, raw, spec, value_of, json=True)
+    typed = ", ".join(
+        f"{_text_to_typed(f, 'json_extract_string(j, ' + sql_string('$.' + f['name']) + ')')} "
+        f"AS {sql_identifier(f['name'])}" for f in spec.fields)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {typed}, {ROW} FROM {raw}")
+    con.execute(f"DROP TABLE {raw}")
+    return found
+
+
+def load_parquet(con: duckdb.DuckDBPyConnection, spec: TableSpec, paths: list[Path], table: str) -> list[Found]:
+    expected = spec.arrow_schema()
+    found: list[Found] = []
+    for path in paths:
+        actual = pq.read_schema(path)
+        shape = [(f.name, f.type) for f in actual]
+        if shape != [(f.name, f.type) for f in expected]:
+            found.append(("type-error/schema", None, None,
+                          f"{path.name}: " + ", ".join(f"{name} {kind}" for name, kind in shape)))
+    if found:
+        return found
+    columns = ", ".join(map(sql_identifier, spec.columns))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {columns}, "
+                f"row_number() OVER () + 1 AS {ROW} FROM read_parquet({_file_list(paths)})")
+    return found
+
+
+LOADERS = {"csv": load_csv, "json": load_json, "parquet": load_parquet}

@@ -1,0 +1,156 @@
+"""The checks compiled from schemas/ catch a row that breaks each kind of rule, and agree with Frictionless.
+
+Each case copies the bundled release, breaks one cell of one written file (the
+way a writer's bug would), and runs both validators on the result. The expected
+row numbers are the broken row's, counted as Frictionless counts them (header = 1).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.checks.package import check_package
+
+
+@pytest.fixture
+def release(built_release, tmp_path) -> Path:
+    target = tmp_path / "release"
+    shutil.copytree(built_release / "latest", target, symlinks=False)
+    for path in target.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
+
+
+def descriptor_of(release: Path, keep: set[str] | None = None) -> dict:
+    """The release's descriptor, hashes and sizes dropped (the files are broken on purpose)."""
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    resources = []
+    for resource in descriptor["resources"]:
+        resource.pop("hash", None)
+        resource.pop("bytes", None)
+        if keep is None or resource["name"] in keep:
+            resources.append(resource)
+    descriptor["resources"] = resources
+    return descriptor
+
+
+def edit_csv(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell; ``row`` counts the header as 1, as Frictionless does."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[row - 1][rows[0].index(column)] = value
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def frictionless_errors(release: Path, descriptor: dict) -> set[tuple[str, int | None]]:
+    from frictionless import Package, system
+
+    (release / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    with system.use_context(trusted=False):
+        report = Package(str(release / "datapackage.json")).validate()
+    return {(error.type, getattr(error, "row_number", None)) for task in report.tasks for error in task.errors}
+
+
+def compiled_errors(release: Path, descriptor: dict) -> set[tuple[str, int | None]]:
+    return {(violation.rule.split("/")[0], violation.row) for violation in check_package(release, descriptor)}
+
+
+# (file, row, column, printed value, the rule it breaks, frictionless's name for it)
+CSV_CASES = [
+    ("tasks", 5, "seq", "five", "type-error"),
+    ("tasks", 5, "seq", "0", "constraint-error"),  # minimum 1
+    ("tasks", 7, "title", "", "constraint-error"),  # required
+    ("tasks", 9, "task_id", "3.x", "constraint-error"),  # pattern
+    ("sections", 4, "level", "7", "constraint-error"),  # enum
+    ("sections", 6, "line_end", "1.5", "type-error"),
+    ("documents", 2, "issue_date", "2008-13-40", "type-error"),
+    ("tasks", 3, "task_id", "2.1", "primary-key"),  # row 2 holds task 2.1 already
+    ("tasks", 6, "section_id", "9.9", "foreign-key"),
+]
+
+
+@pytest.mark.parametrize("table, row, column, value, kind", CSV_CASES,
+                         ids=[f"{case[0]}.{case[2]}={case[3] or 'empty'}" for case in CSV_CASES])
+def test_each_rule_kind_is_caught_by_both_validators(release, table, row, column, value, kind):
+    edit_csv(release / "csv" / f"{table}.csv", row, column, value)
+    descriptor = descriptor_of(release, keep={"documents", "sections", "tasks"})
+    compiled = compiled_errors(release, descriptor)
+    assert (kind, row) in compiled
+    # The JSON and Parquet files still hold the original row, so the compiled checks
+    # also see the CSV disagree with them; Frictionless does not compare formats.
+    assert compiled - {(kind, row)} <= {("format-disagreement", None)}
+    assert frictionless_errors(release, descriptor) == {(kind, row)}
+
+
+def test_an_intact_release_has_no_violation(release):
+    assert check_package(release, descriptor_of(release)) == []
+
+
+def test_a_header_renamed_is_caught(release):
+    path = release / "csv" / "tasks.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("line_start", "start_line", 1), encoding="utf-8")
+    violations = check_package(release, descriptor_of(release, keep={"tasks"}))
+    assert [(v.rule, v.row) for v in violations] == [("header-error", 1)]
+
+
+def test_a_json_number_written_as_text_is_caught(release):
+    path = release / "json" / "tasks.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    rows[3]["seq"] = str(rows[3]["seq"])
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    violations = check_package(release, descriptor_of(release, keep={"tasks-json"}))
+    assert [(v.rule, v.column, v.row) for v in violations] == [("type-error/integer", "seq", 5)]
+
+
+def test_a_json_null_written_as_the_string_nan_is_caught(release):
+    path = release / "json" / "documents.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    rows[0]["issue_date"] = "nan"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    violations = check_package(release, descriptor_of(release, keep={"documents-json"}))
+    assert [(v.rule, v.column, v.row) for v in violations] == [("type-error/date", "issue_date", 2)]
+
+
+def test_a_json_row_with_a_missing_key_is_caught(release):
+    path = release / "json" / "sections.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    del rows[0]["body"]
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    violations = check_package(release, descriptor_of(release, keep={"sections-json"}))
+    assert [(v.rule, v.row) for v in violations] == [("key-error", 2)]
+
+
+def test_a_parquet_column_of_the_wrong_type_is_caught(release):
+    path = release / "parquet" / "tasks.parquet"
+    table = pq.read_table(path)
+    index = table.schema.get_field_index("seq")
+    table = table.set_column(index, "seq", pa.array([str(v) for v in table.column("seq").to_pylist()]))
+    pq.write_table(table, path)
+    violations = check_package(release, descriptor_of(release, keep={"tasks-parquet"}))
+    assert [v.rule for v in violations] == ["type-error/schema"] and "seq string" in violations[0].value
+
+
+def test_a_row_dropped_from_one_format_is_a_disagreement(release):
+    path = release / "csv" / "assignments.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")
+    violations = check_package(release, descriptor_of(release, keep={"tasks", "assignments", "assignments-json",
+                                                                      "assignments-parquet"}))
+    assert {(v.path, v.rule, v.value) for v in violations} == {
+        ("json/assignments", "format-disagreement", "1 row(s) not in csv/assignments"),
+        ("parquet/assignments", "format-disagreement", "1 row(s) not in csv/assignments"),
+    }
+
+
+def test_a_missing_file_is_named(release):
+    (release / "parquet" / "units.parquet").unlink()
+    violations = check_package(release, descriptor_of(release, keep={"units-parquet"}))
+    assert [(v.path, v.rule) for v in violations] == [("parquet/units.parquet", "missing-file")]
