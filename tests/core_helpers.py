@@ -2,7 +2,8 @@
 
 The bundled notice is read once; ``render`` rebuilds it with format variations
 (encodings, line ends, spacing, numbering marks, one-line headings, unit-line
-labels) that must not change any published table.
+labels, unit-list separators, form feeds at page breaks) that must not change any
+published table.
 """
 from __future__ import annotations
 
@@ -210,12 +211,20 @@ INDENTS = ("", "\u3000\u3000", "\t", "\u00a0\u00a0", "  ", "\u3000")
 TRAILING = ("", " ", "   ", "\u3000", "\t", " \u00a0")
 BLANKS_AFTER: tuple[tuple[str, ...], ...] = ((), ("",), ("", ""), ("\u3000\u3000",), (" \t",))
 MERGE = (False, True)
+# Separators between the units of a list, cycled along the list: the last option mixes all five.
+SEPARATORS: tuple[tuple[str, ...], ...] = (
+    ("、",), ("，",), (",",), ("；",), (";",), ("、 ",), ("\u3000，",), ("、", "，", ",", "；", ";"),
+)
+# A Word export writes a form feed at each page break: before the line, alone on a line before it,
+# or after the line's last character.
+PAGE_BREAKS = ("", "start", "alone", "end")
 
 # Per-line families, in a fixed order (test_variations decodes one integer per line with it).
 FAMILIES: dict[str, tuple] = {
     "indent": INDENTS, "trailing": TRAILING, "blank_after": BLANKS_AFTER,
     "chapter_mark": CHAPTER_MARKS, "section_mark": SECTION_MARKS, "item_mark": ITEM_MARKS,
     "merge": MERGE, "lead_label": LEAD_LABELS, "co_label": CO_LABELS, "colon": COLONS, "list_end": LIST_ENDS,
+    "separator": SEPARATORS, "page_break": PAGE_BREAKS,
 }
 NEWLINES = ("\n", "\r\n", "\r")
 # name -> (how to write the text, the documents.source_encoding parse_notice must record)
@@ -242,6 +251,19 @@ def _mergeable(lines: tuple[SourceLine, ...], index: int) -> bool:
             and lines[index + 1].kind == "body")
 
 
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
+
+
+def _reseparate(listed: str, separators: tuple[str, ...]) -> str:
+    """The printed list with its 、 replaced by ``separators`` in turn (the bundled lists use 、 only)."""
+    assert not any("、" in part for part in _BRACKETED.findall(listed)), listed
+    units = listed.split("、")
+    out = units[0]
+    for index, unit in enumerate(units[1:]):
+        out += separators[index % len(separators)] + unit
+    return out
+
+
 def render_text(choose: Chooser, newline: str = "\n", final_newline: bool = False) -> str:
     lines = classified()
     out: list[str] = []
@@ -261,7 +283,7 @@ def render_text(choose: Chooser, newline: str = "\n", final_newline: bool = Fals
             content = option("item_mark")(line.number) + line.rest
         elif line.kind in ("lead", "co", "misprint"):
             label = {"lead": option("lead_label"), "co": option("co_label"), "misprint": "政协单位"}[line.kind]
-            content = label + option("colon") + line.rest + option("list_end")
+            content = label + option("colon") + _reseparate(line.rest, option("separator")) + option("list_end")
         else:
             content = line.text
         if _mergeable(lines, index) and option("merge"):
@@ -270,7 +292,11 @@ def render_text(choose: Chooser, newline: str = "\n", final_newline: bool = Fals
             joint = "" if content.endswith("。") else "。"
             content = content + joint + lines[index + 1].text
             index += 1
-        out.append(option("indent") + content + option("trailing"))
+        page_break = option("page_break")
+        if page_break == "alone":
+            out.append("\f")
+        out.append(("\f" if page_break == "start" else "") + option("indent") + content + option("trailing")
+                   + ("\f" if page_break == "end" else ""))
         out.extend(option("blank_after"))
         index += 1
     return newline.join(out) + (newline if final_newline else "")

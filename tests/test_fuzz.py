@@ -160,6 +160,6 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize("text", list(PATHOLOGICAL.values()), ids=list(PATHOLOGICAL))
 def test_pathological_lines_finish_quickly(text):
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes on a shared machine do not count
     parse_or_refuse(text.encode("utf-8"))
-    assert time.perf_counter() - started < 3.0
+    assert time.process_time() - started < 3.0

@@ -14,6 +14,7 @@ printed line. Nothing else in the text is normalised.
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -23,8 +24,8 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # works whether or not tests/ is a package
 from core_helpers import (ENCODINGS, FAMILIES, NEWLINES, NOTICE_FILE, assert_same_tables,  # noqa: E402
-                          classified, normalise_item_marks, notice_lines, original, parse, parse_lines,
-                          render, render_text, uniform)
+                          bundled_bytes, classified, normalise_item_marks, notice_lines, original, parse,
+                          parse_lines, render, render_text, uniform)
 
 from pipeline.core.marks import match_heading, match_unit_line  # noqa: E402
 
@@ -48,6 +49,11 @@ def test_each_encoding_gives_the_same_tables_and_is_recorded(encoding):
     rows = parse(render(encoding=encoding))
     assert_same_tables(rows, original(), encoding)
     assert rows.tables["documents"][0]["source_encoding"] == ENCODINGS[encoding][1]
+
+
+def test_option_zero_of_every_family_is_the_bundled_notice():
+    """The variations above are measured against the notice itself, not against a re-rendering of it."""
+    assert render() == bundled_bytes()
 
 
 def test_plain_utf8_is_recorded_as_utf8():
@@ -82,10 +88,10 @@ def test_everything_at_once():
 def test_blank_lines_shift_line_numbers_but_nothing_else():
     rows = parse(render(uniform(blank_after=2)))  # two blank lines after every line
     assert_same_tables(rows, original(), "blank lines")
-    # The line columns do follow the copy: line n of the original is line 3n-2 here.
+    # The line columns do follow the copy: line n of the notice is line 3n-2 here.
+    # The first task (二（一）) is printed on lines 21–23 of the notice.
     first_task = rows.tables["tasks"][0]
-    original_task = original().tables["tasks"][0]
-    assert first_task["line_start"] == 3 * original_task["line_start"] - 2
+    assert (first_task["line_start"], first_task["line_end"]) == (3 * 21 - 2, 3 * 23 - 2)
 
 
 def test_merged_heading_and_body_keep_heading_and_body_apart():
@@ -96,6 +102,137 @@ def test_merged_heading_and_body_keep_heading_and_body_apart():
     assert sections["8.1"]["heading"] == "加强领导"  # printed 加强领导。 on its own line
     assert sections["8.1"]["line_start"] == sections["8.1"]["line_end"]  # now one line
     assert_same_tables(rows, original(), "merged headings")
+
+
+# -- header fields ---------------------------------------------------------------------------
+# Lines 3 (addressees, ending in ：), 4 (notice text), 5 (issuer) and 6 (2008年8月11日) of the notice.
+
+def _with_header_line(number: int, text: str) -> list[str]:
+    lines = notice_lines()
+    lines[number - 1] = text
+    return lines
+
+
+@pytest.mark.parametrize("date", [
+    "二〇〇八年八月十一日", "二零零八年八月十一日", "２００８年８月１１日", "2008 年 8 月 11 日",
+    "2008年08月11日", "二〇〇八年\u3000八月\u3000十一日", "２００８ 年 ８ 月 １１ 日",
+    pytest.param("二○○八年八月十一日", marks=pytest.mark.xfail(strict=True, reason=(
+        "header.DATE accepts 〇 and 零 but not ○ (U+25CB WHITE CIRCLE), the zero most Chinese "
+        "documents actually print: issue_date is None, and issuer/addressees/notice_body are lost"))),
+])
+def test_issue_date_forms_give_the_same_tables(date):
+    assert notice_lines()[5] == "2008年8月11日"
+    rows = parse_lines(_with_header_line(6, date))
+    assert_same_tables(rows, original(), date)
+    assert rows.tables["documents"][0]["issue_date"] == dt.date(2008, 8, 11)
+
+
+@pytest.mark.parametrize("date", ["2008年2月30日", "2008年十十月1日", "2008年8月"])
+def test_a_line_that_is_not_a_date_is_not_the_issue_date(date):
+    rows = parse_lines(_with_header_line(6, date))
+    [doc] = rows.tables["documents"]
+    assert doc["issue_date"] is None
+    assert [f.line for f in rows.findings if f.kind == "missing_issue_date"] == [8]  # the first chapter
+
+
+def _addressees_line() -> str:
+    line = notice_lines()[2]
+    assert line.endswith("各人民团体党组：")
+    return line
+
+
+_SPACE_BEFORE_COLON = pytest.mark.xfail(strict=True, reason=(
+    "header.parse_header strips only the colon (rstrip('：:')): a space printed before it stays at the end "
+    "of documents.addressees"))
+
+
+@pytest.mark.parametrize("colon", [":", "： ", "：\u3000", pytest.param(" :", marks=_SPACE_BEFORE_COLON),
+                                   pytest.param("\u3000：", marks=_SPACE_BEFORE_COLON)])
+def test_addressee_colon_forms_give_the_same_tables(colon):
+    line = _addressees_line().removesuffix("：") + colon
+    assert_same_tables(parse_lines(_with_header_line(3, line)), original(), repr(colon))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "header.parse_header takes only the first line before the issuer as addressees, and only if it ends "
+    "in a colon: an addressee line wrapped over two lines gives addressees None, both halves go into "
+    "notice_body, and a missing_header_field finding is raised"))
+@pytest.mark.parametrize("colon", ["：", ":"], ids=["full", "half"])
+def test_addressees_wrapped_over_two_lines(colon):
+    line = _addressees_line().removesuffix("：")
+    cut = line.index("在台省部属")  # after 市级国家机关各部门党委（党组），
+    lines = notice_lines()
+    lines[2:3] = [line[:cut], line[cut:] + colon]
+    rows = parse_lines(lines)
+    [doc] = rows.tables["documents"]
+    [expected] = original().tables["documents"]
+    assert doc["addressees"].replace("\n", "") == expected["addressees"]  # joined or kept as two lines
+    assert doc["notice_body"] == expected["notice_body"]
+    assert doc["issuer"] == "中共台州市委"
+    assert not [f for f in rows.findings if f.kind == "missing_header_field"]
+
+
+# -- unit-list separators ---------------------------------------------------------------------
+# The separator family (core_helpers.SEPARATORS) already re-prints every list with ， , ； ; and
+# mixes of them; the tests below are about what must NOT split a list.
+
+@pytest.mark.parametrize("printed", ["市财政（地税、国税）局", "市财政(地税、国税)局", "市财政（地税，国税）局",
+                                     "市财政（地税、国税)局", "市财政【地税；国税】局"])
+def test_separator_inside_brackets_keeps_one_unit(printed):
+    """六（七）8 prints 市财政（地税）局 as the 7th of 23 co-operating units (line 204)."""
+    lines = notice_lines()
+    assert "、市财政（地税）局、" in lines[203]
+    lines[203] = lines[203].replace("市财政（地税）局", printed)
+    rows = parse_lines(lines)
+    co = [row for row in rows.tables["assignments"] if row["task_id"] == "6.7.8" and row["role"] == "co"]
+    base = [row for row in original().tables["assignments"] if row["task_id"] == "6.7.8" and row["role"] == "co"]
+    assert len(co) == 23
+    assert [row["unit_label"] for row in co] == [printed if row["unit_label"] == "市财政（地税）局"
+                                                  else row["unit_label"] for row in base]
+    assert co[6]["unit_label"] == printed and co[6]["position"] == 7
+    # The new label is in neither the registry nor the aliases: reported, not split, not dropped.
+    assert [(f.kind, f.value) for f in rows.findings if f.line == 204] == [("unresolved_unit", printed)]
+
+
+def test_he_never_splits_a_unit_list():
+    """三（三）'s lead line 48 is 市委办、市府办; printed with 和 it is one (unknown) label."""
+    lines = notice_lines()
+    assert lines[47] == "牵头单位：市委办、市府办"
+    lines[47] = "牵头单位：市委办和市府办"
+    rows = parse_lines(lines)
+    lead = [row["unit_label"] for row in rows.tables["assignments"] if row["task_id"] == "3.3" and row["role"] == "lead"]
+    assert lead == ["市委办和市府办"]
+
+
+# -- form feeds -------------------------------------------------------------------------------
+# The page_break family puts \f at line starts, alone on a line and at line ends. A page break can
+# also fall inside a line (Word keeps a paragraph whole across a manual break): the line must read
+# as if the \f were not there, and no published value may contain it.
+
+MID_LINE_FORM_FEEDS = [
+    pytest.param(21, "认真贯彻中央《关于加强党员经常性教育的意见》，", id="paragraph"),
+    pytest.param(23, "协办单位：市直机关工委、市文广新局", id="unit-list"),
+    pytest.param(20, "（一）认真开展党性", id="section-heading"),
+]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a form feed inside a line is kept: lines.split_lines strips \\f only at the edges, so it ends up in "
+    "sections.body / tasks.text and, in a unit list, in unit_label (市文广新局\\f, an unresolved unit)"))
+@pytest.mark.parametrize(("number", "before"), MID_LINE_FORM_FEEDS)
+def test_form_feed_inside_a_line(number, before):
+    lines = notice_lines()
+    assert lines[number - 1].startswith(before)
+    lines[number - 1] = before + "\f" + lines[number - 1][len(before):]
+    rows = parse_lines(lines)
+    assert_same_tables(rows, original(), f"\\f in line {number}")
+
+
+@pytest.mark.parametrize("page_break", range(1, len(FAMILIES["page_break"])))
+def test_no_published_value_holds_a_form_feed(page_break):
+    rows = parse(render(uniform(page_break=page_break)))
+    values = [value for table in rows.tables.values() for row in table for value in row.values()]
+    assert not [value for value in values if isinstance(value, str) and "\f" in value]
 
 
 # -- unit-line labels -----------------------------------------------------------------------
