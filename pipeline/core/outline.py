@@ -34,6 +34,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     task_count: int = 0
     last_child: dict[int, int] = field(default_factory=dict)  # level -> last ordinal among the children
+    governed_from: int = 0  # where the node's own text starts in the builder's governed lines
 
     @property
     def parent_id(self) -> str | None:
@@ -119,6 +120,7 @@ class _Builder:
             self.started_since_block = []
             self.governed = []
         else:
+            node.governed_from = len(self.governed)
             self.started_since_block.append(node)
         if level >= 3:
             self.content(line.number, line.text, _shift(clauses, len(line.text) - len(rest)))
@@ -252,7 +254,7 @@ class _Builder:
         started = [node for node in self.started_since_block if node.level == top]
         if len(started) == 1:
             node = started[0]
-            governed = [piece for piece in self.governed if piece.number >= node.line_start]
+            governed = self.governed[node.governed_from:]  # not by line number: pieces may share a line
         elif started:
             node = started[0].parent or started[0]
             governed = self.governed
