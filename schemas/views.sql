@@ -4,22 +4,25 @@
 CREATE VIEW task_breakdown AS
 SELECT t.doc_id, t.seq, t.task_id,
        CASE n.level
+           WHEN 4 THEN concat(g.label, c.label, p.label, n.label)
            WHEN 3 THEN concat(c.label, p.label, n.label)
            WHEN 2 THEN concat(p.label, n.label)
            ELSE n.label END AS numbering,
        t.title,
        string_agg(a.unit_label, '、' ORDER BY a.position) FILTER (WHERE a.role = 'lead') AS lead_units,
        string_agg(a.unit_label, '、' ORDER BY a.position) FILTER (WHERE a.role = 'co') AS co_units,
-       string_agg(a.unit_label, '、' ORDER BY a.position) FILTER (WHERE a.role = 'responsible') AS responsible_units
+       string_agg(a.unit_label, '、' ORDER BY a.position) FILTER (WHERE a.role = 'responsible') AS responsible_units,
+       string_agg(a.unit_label, '、' ORDER BY a.position) FILTER (WHERE a.role = 'guide') AS guide_units
 FROM tasks t
 JOIN sections n ON n.doc_id = t.doc_id AND n.section_id = t.section_id
 LEFT JOIN sections p ON p.doc_id = n.doc_id AND p.section_id = n.parent_id
 LEFT JOIN sections c ON c.doc_id = p.doc_id AND c.section_id = p.parent_id
+LEFT JOIN sections g ON g.doc_id = c.doc_id AND g.section_id = c.parent_id
 LEFT JOIN assignments a ON a.doc_id = t.doc_id AND a.task_id = t.task_id
 GROUP BY ALL
 ORDER BY t.doc_id, t.seq;
 
-COMMENT ON VIEW task_breakdown IS '任务分解表 / Task breakdown: one row per task with its printed numbering (e.g. 六、（七）7.), title, and lead, co-operating and responsible units joined by 、 in printed order.';
+COMMENT ON VIEW task_breakdown IS '任务分解表 / Task breakdown: one row per task with its printed numbering (e.g. 六、（七）7.), title, and lead, co-operating, responsible and guiding units joined by 、 in printed order.';
 
 CREATE VIEW unit_workload AS
 SELECT coalesce(a.unit_id, 'unresolved:' || a.unit_label) AS unit_key,
@@ -31,6 +34,7 @@ SELECT coalesce(a.unit_id, 'unresolved:' || a.unit_label) AS unit_key,
        count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'lead') AS tasks_led,
        count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'co') AS tasks_co,
        count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'responsible') AS tasks_responsible,
+       count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'guide') AS tasks_guided,
        count(DISTINCT a.doc_id || '/' || a.task_id) AS tasks_total,
        array_to_string(list_sort(list_distinct(list(CAST(split_part(t.section_id, '.', 1) AS INTEGER)))), ',') AS chapters
 FROM assignments a
@@ -39,7 +43,7 @@ LEFT JOIN units u ON u.unit_id = a.unit_id
 GROUP BY coalesce(a.unit_id, 'unresolved:' || a.unit_label), a.unit_id, u.name, u.full_name, u.name_en, u.category
 ORDER BY tasks_led DESC, tasks_total DESC, unit_key;
 
-COMMENT ON VIEW unit_workload IS '单位任务量 / Unit workload: per registry unit (or unresolved printed label), the tasks it leads, co-operates on and is responsible for, and the chapter numbers involved.';
+COMMENT ON VIEW unit_workload IS '单位任务量 / Unit workload: per registry unit (or unresolved printed label), the tasks it leads, co-operates on, is responsible for and guides, and the chapter numbers involved.';
 
 CREATE VIEW drafting_commitments AS
 SELECT c.doc_id, c.citation_id, c.title AS document_title, c.issuer_prefix,

@@ -13,11 +13,13 @@ KINDS: dict[str, tuple[str, str]] = {
     "numbering_gap": ("warning", "a heading number skips one or more numbers"),
     "empty_unit_list": ("warning", "a unit line lists no unit"),
     "missing_lead": ("warning", "an assignment block has co-operating units but no lead line"),
-    "missing_header_field": ("warning", "a header field (title, issuer, addressees) was not found"),
-    "missing_issue_date": ("error", "no issue date (e.g. 2008年8月11日) before the first chapter"),
+    "missing_header_field": ("warning", "a header field (title, issuer, addressees, period) was not found"),
+    "missing_issue_date": ("warning", "no issue date (e.g. 2008年8月11日) in the header or at the end; issue_date is empty"),
     "alias_used": ("info", "a unit is printed under an alias of its registry name"),
     "unresolved_unit": ("warning", "a printed unit label is in neither the unit registry nor its aliases"),
     "unit_repeated_in_task": ("warning", "the same unit is printed twice in one task"),
+    "convention": ("info", "a first-listed convention (列第一位者为牵头单位) is printed; recorded once per notice"),
+    "clause_note": ("info", "a responsibility clause carries a note (a standing sentence); no unit is read from it"),
 }
 SEVERITIES = ("error", "warning", "info")
 

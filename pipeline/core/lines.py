@@ -16,6 +16,7 @@ _EDGE_SPACE = EDGE_SPACE  # former private name
 class Line:
     number: int  # 1-based physical line number
     text: str  # stripped of indent and trailing spaces, otherwise as printed
+    run_on: bool = False  # a piece of a longer physical line (see split_run_on)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -27,3 +28,35 @@ def split_lines(text: str) -> list[Line]:
 
 def line_number_at(text: str, index: int) -> int:
     return len(_LINE_END.findall(text, 0, index)) + 1
+
+
+def split_run_on(lines: list[Line]) -> list[Line]:
+    """Logical lines for text whose line breaks were lost: a numbering mark right after a sentence end
+    (``。2.对…``) starts a new line, and so does a role label (``。责任单位：A、B。``), whose list ends at
+    its 。. ``3.5万元``, ``2018.12`` and ``第1条`` stay text. Pieces keep their physical line number."""
+    from pipeline.core.marks import LABEL_ANYWHERE, match_heading
+    from pipeline.core.sentences import _scan
+
+    result = []
+    for line in lines:
+        text, cuts = line.text, []
+        inner = text[:-1]
+        if not ("。" in inner or "；" in inner or "！" in inner or "？" in inner):
+            result.append(line)  # the common case, checked without a per-character scan
+            continue
+        labelled = LABEL_ANYWHERE.match(text) is not None
+        for index in _scan(text, "。！？；"):
+            at = index + 1
+            if at >= len(text):
+                break
+            if labelled or match_heading(text, at) or LABEL_ANYWHERE.match(text, at):
+                cuts.append(at)
+            labelled = LABEL_ANYWHERE.match(text, at) is not None
+        if not cuts:
+            result.append(line)
+            continue
+        for start, end in zip([0, *cuts], [*cuts, len(text)]):
+            piece = text[start:end].strip(EDGE_SPACE)
+            if piece:
+                result.append(Line(line.number, piece, run_on=True))
+    return result

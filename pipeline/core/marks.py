@@ -8,35 +8,48 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.core import vocabulary
+
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 # Heading numbers: 一…九, 十, 十一…十九, 二十…九十九 (not 十十, not 二二).
 _CN_NUM = "(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _SPACE = r"[ \t\u3000\u00a0]*"
 
-CHAPTER = re.compile(rf"^(?P<label>(?P<num>{_CN_NUM}){_SPACE}[、.．]){_SPACE}(?P<rest>.*)$")
-SECTION = re.compile(rf"^(?P<label>[（(]{_SPACE}(?P<num>{_CN_NUM}){_SPACE}[）)]{_SPACE}、?){_SPACE}(?P<rest>.*)$")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 # The look-ahead keeps decimals and amounts ("3.5万元", "1.2亿") from reading as
 # item 3 or 1: a mark followed directly by a digit is not an item mark, unless
 # the digits are a year ("2.2009年底前…" is item 2).
 _DIGIT = "[0-9０-９]"
 _NOT_DECIMAL = rf"(?!(?![12１２]{_DIGIT}{{3}}{_SPACE}年){_DIGIT})"
-ITEM = re.compile(rf"^(?P<label>(?P<num>{_DIGIT}{{1,3}}){_SPACE}[.．、]){_NOT_DECIMAL}{_SPACE}(?P<rest>.*)$")
-UNIT_LINE = re.compile(rf"^(?P<label>[\u4e00-\u9fff]{{2,6}}(?:单位|部门)){_SPACE}[:：]{_SPACE}(?P<rest>.*)$")
 
-ROLE_LABELS = {
-    "牵头单位": "lead", "牵头部门": "lead",
-    "协办单位": "co", "协办部门": "co", "配合单位": "co", "配合部门": "co",
-    "参与单位": "co", "参与部门": "co",
-    "责任单位": "responsible", "责任部门": "responsible",
-}
+
+def _mark_pattern(template: str) -> re.Pattern:
+    """The numbering mark alone (no ``^``, no rest), so it can be matched at any position."""
+    label = (template.replace("{cn}", _CN_NUM).replace("{s}", _SPACE).replace("{d}", _DIGIT)
+             .replace("{not_decimal}", _NOT_DECIMAL))
+    return re.compile(rf"(?P<label>{label}){_SPACE}")
+
+
+# (level, pattern) in the order they are tried, from the vocabulary's mark rows.
+MARKS: list[tuple[int, re.Pattern]] = [(entry.level, _mark_pattern(entry.pattern))
+                                       for entry in vocabulary.of_kind("mark")]
+# Whole-line forms of the first three levels (``rest`` is the text after the mark), for callers that match a line.
+CHAPTER, SECTION, ITEM = (re.compile(rf"^{pattern.pattern}(?P<rest>.*)$")
+                          for wanted in (1, 2, 3) for level, pattern in MARKS[:3] if level == wanted)
+
+ROLE_LABELS = vocabulary.roles_of("label")
 # Misprints seen in real notices, read as the role they were meant to be.
-MISPRINTED_ROLE_LABELS = {"政协单位": "co"}  # 六（三）2 of the Taizhou 2008 notice
+MISPRINTED_ROLE_LABELS = vocabulary.roles_of("misprint")
+_LABELS = "|".join(map(re.escape, sorted([*ROLE_LABELS, *MISPRINTED_ROLE_LABELS], key=len, reverse=True)))
+UNIT_LINE = re.compile(rf"^(?P<label>[\u4e00-\u9fff]{{2,6}}(?:单位|部门)){_SPACE}[:：]{_SPACE}(?P<rest>.*)$")
+# A known label with its colon, wherever it is printed (run on after the text, or inside a bracket).
+LABEL_ANYWHERE = re.compile(rf"(?P<label>{_LABELS}){_SPACE}[:：]")
 
 
 @dataclass(frozen=True)
 class Heading:
-    level: int  # 1 chapter, 2 section, 3 item
+    level: int  # 1 chapter, 2 section, 3 item, 4 sub-item
     ordinal: int
     label: str  # numbering as printed
     rest: str  # text after the numbering
@@ -68,16 +81,24 @@ def _arabic(text: str) -> int:
     return int(text.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
 
 
-def match_heading(text: str) -> Heading | None:
-    for level, pattern, to_int in ((1, CHAPTER, chinese_numeral), (2, SECTION, chinese_numeral),
-                                   (3, ITEM, _arabic)):
-        found = pattern.match(text)
-        if found and found.group("rest"):
+def _ordinal(text: str) -> int:
+    if text in _CIRCLED:
+        return _CIRCLED.index(text) + 1
+    if text[0] in "0123456789０１２３４５６７８９":
+        return _arabic(text)
+    return chinese_numeral(text)
+
+
+def match_heading(text: str, at: int = 0) -> Heading | None:
+    """The numbered heading starting at ``text[at]``; cost bounded by the mark's length, not the line's."""
+    for level, pattern in MARKS:
+        found = pattern.match(text, at)
+        if found and found.end() < len(text):
             try:
-                ordinal = to_int(found.group("num"))
+                ordinal = _ordinal(found.group("num"))
             except ValueError:  # 十十、… is text that happens to start with numerals
                 return None
-            return Heading(level, ordinal, found.group("label"), found.group("rest"))
+            return Heading(level, ordinal, found.group("label"), text[found.end():])
     return None
 
 

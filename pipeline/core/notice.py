@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pipeline.core.decode import decode_source
 from pipeline.core.findings import Finding
 from pipeline.core.lines import split_lines
-from pipeline.core.outline import Outline, parse_outline
+from pipeline.core.outline import Outline, Task, parse_outline
+from pipeline.core.sentences import is_collective
 from pipeline.core.registry import UnitRegistry
 
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
@@ -50,7 +51,7 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     header = outline.header
     documents = [{
         "doc_id": doc_id, "title": header.title, "notice_title": header.notice_title,
-        "addressees": header.addressees, "notice_body": header.notice_body, "issuer": header.issuer,
+        "doc_number": header.doc_number, "addressees": header.addressees, "notice_body": header.notice_body, "issuer": header.issuer,
         "issue_date": header.issue_date, "period_start": header.period_start, "period_end": header.period_end,
         "preamble": header.preamble, "source_file": file_name, "source_sha256": sha,
         "source_encoding": decoded.encoding, "source_bytes": len(data),
@@ -65,6 +66,7 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     tasks = [{
         "doc_id": doc_id, "task_id": task.task_id, "section_id": task.node.section_id, "seq": task.seq,
         "label": task.node.label, "title": task.node.heading, "text": task.text,
+        "clause": task.clause, "open_ended": task.open_ended,
         "line_start": task.line_start, "line_end": task.line_end, **provenance,
     } for task in outline.tasks]
     for row in assignments:
@@ -88,11 +90,9 @@ def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Findin
     for task in outline.tasks:
         positions: dict[str, int] = {}
         seen: set[str] = set()
-        for unit_line in task.unit_lines:
-            if unit_line.role is None:
-                continue  # an unknown label is an error finding; nothing is published
-            for label in unit_line.units:
-                positions[unit_line.role] = positions.get(unit_line.role, 0) + 1
+        for unit_line, label, role in _readings(task):
+                positions[role] = positions.get(role, 0) + 1
+                # jurisdiction: pass jurisdiction=registry.jurisdiction_of(issuer) once the registry has it
                 resolved = registry.resolve(label, on)
                 if resolved.unit_id is None:
                     findings.append(Finding(unit_line.line, "unresolved_unit",
@@ -105,7 +105,25 @@ def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Findin
                     findings.append(Finding(unit_line.line, "unit_repeated_in_task",
                                             f"{label} is printed twice in task {task.task_id}", label))
                 seen.add(identity)
-                rows.append({"doc_id": None, "task_id": task.task_id, "role": unit_line.role,
-                             "role_label": unit_line.role_label, "position": positions[unit_line.role],
+                rows.append({"doc_id": None, "task_id": task.task_id, "role": role,
+                             "role_label": unit_line.role_label, "position": positions[role],
                              "unit_label": label, "unit_id": resolved.unit_id, "line": unit_line.line})
     return rows
+
+
+def _readings(task: Task):
+    """(unit line, printed unit, role) in printed order. Under a first-listed convention the first
+    responsible unit leads and the other responsible units co-operate; a collective never leads, so
+    a clause that opens with one (各有关部门和单位…负责) stays responsible throughout."""
+    responsible = [(unit_line, label) for unit_line in task.unit_lines if unit_line.role == "responsible"
+                   for label in unit_line.units]
+    converts = task.first_listed and bool(responsible) and not is_collective(responsible[0][1])
+    first = True
+    for unit_line in task.unit_lines:
+        if unit_line.role is None:
+            continue  # an unknown label is an error finding; nothing is published
+        for label in unit_line.units:
+            role = unit_line.role
+            if role == "responsible" and converts:
+                role, first = ("lead" if first else "co"), False
+            yield unit_line, label, role

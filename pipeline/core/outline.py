@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.core.clauses import Clause, find_clauses
 from pipeline.core.findings import KINDS, Finding
-from pipeline.core.header import Header, parse_header
-from pipeline.core.lines import Line, split_lines
+from pipeline.core.header import Header, parse_header, split_signature
+from pipeline.core.lines import Line, split_lines, split_run_on
 from pipeline.core.marks import MISPRINTED_ROLE_LABELS, ROLE_LABELS, match_heading, match_unit_line
-from pipeline.core.sentences import split_first_sentence, split_units
+from pipeline.core.sentences import split_first_sentence, split_unit_list
 from pipeline.errors import PlanDataError
 
-LEVEL_NAMES = {1: "chapter", 2: "section", 3: "item"}
+LEVEL_NAMES = {1: "chapter", 2: "section", 3: "item", 4: "sub-item"}
 
 
 @dataclass
@@ -32,6 +33,8 @@ class Node:
     body: list[str] = field(default_factory=list)
     children: list["Node"] = field(default_factory=list)
     task_count: int = 0
+    last_child: dict[int, int] = field(default_factory=dict)  # level -> last ordinal among the children
+    governed_from: int = 0  # where the node's own text starts in the builder's governed lines
 
     @property
     def parent_id(self) -> str | None:
@@ -60,6 +63,9 @@ class Task:
     text: str
     line_start: int
     unit_lines: list[UnitLine] = field(default_factory=list)
+    clause: str | None = None  # the clause as printed, when it stood in the text
+    open_ended: bool = False  # a list ends in 等: more units than the ones named
+    first_listed: bool = False  # a first-listed convention is in force: the first responsible unit leads
 
     @property
     def line_end(self) -> int:
@@ -82,46 +88,63 @@ class _Builder:
         self.tasks: list[Task] = []
         self.findings: list[Finding] = []
         self.open: dict[int, Node] = {}  # level -> currently open node
-        self.items_since_block: list[Node] = []
+        self.started_since_block: list[Node] = []  # items and sub-items since the last block
         self.governed: list[Line] = []  # content lines since the last block or section heading
         self.block: Task | None = None
+        self.last_at_level: dict[int, int] = {}  # the last number printed at each level, for run-on numbering
+        self.first_listed = False  # a first-listed convention with 下同 is in force
+        self.conventions_seen: set[str] = set()
 
     # -- headings -----------------------------------------------------------------
     def heading(self, line: Line, level: int, ordinal: int, label: str, rest: str) -> None:
         self.close_block()
-        parent = self.root if level == 1 else self.open.get(level - 1)
-        if parent is None:
-            raise PlanDataError(
-                f"{LEVEL_NAMES[level]} {label} stands outside any {LEVEL_NAMES[level - 1]}",
-                file=self.file, line=line.number)
+        parent = next((self.open[up] for up in range(level - 1, 0, -1) if up in self.open), self.root)
         self.check_numbering(parent, line, level, ordinal, label)
-        heading, body = split_first_sentence(rest)
-        content = line.text if level == 3 else body
-        section_id = f"{parent.section_id}.{ordinal}" if parent is not self.root else str(ordinal)
-        node = Node(section_id, parent if parent is not self.root else None, level, ordinal, label,
+        clauses = find_clauses(rest)
+        heading, body = split_first_sentence(_cut(rest, clauses))
+        # One id segment per level down to the node's own, 0 where a level is absent (4.0.40, 0.1).
+        segments = parent.section_id.split(".") if parent is not self.root else []
+        segments += ["0"] * (level - 1 - len(segments)) + [str(ordinal)]
+        node = Node(".".join(segments), parent if parent is not self.root else None, level, ordinal, label,
                     heading.strip(), line.number, line.number)
         if body:
             node.body.append(body)
         parent.children.append(node)
+        parent.last_child[level] = ordinal
+        self.last_at_level[level] = ordinal
         self.nodes.append(node)
-        for deeper in range(level, 4):
+        for deeper in range(level, 5):
             self.open.pop(deeper, None)
         self.open[level] = node
         if level < 3:
-            self.items_since_block = []
+            self.started_since_block = []
             self.governed = []
         else:
-            self.items_since_block.append(node)
-        if content:
-            self.governed.append(Line(line.number, content))
+            node.governed_from = len(self.governed)
+            self.started_since_block.append(node)
+        if level >= 3:
+            self.content(line.number, line.text, _shift(clauses, len(line.text) - len(rest)))
+        elif clauses:
+            # The heading sentence is not governed text, unless nothing else precedes the first clause.
+            cut = len(heading) + 1
+            first = rest[:clauses[0].start]
+            skip = cut if first[cut:].strip() else 0
+            self.content(line.number, rest[skip:], _shift(clauses, -skip))
+        elif body:
+            self.governed.append(Line(line.number, body))
 
     def check_numbering(self, parent: Node, line: Line, level: int, ordinal: int, label: str) -> None:
-        previous = parent.children[-1].ordinal if parent.children else 0
+        previous = parent.last_child.get(level, 0)
         name = LEVEL_NAMES[level]
+        if previous == 0 and ordinal == self.last_at_level.get(level, 0) + 1:
+            return  # numbering that runs on across parents: （三） opening chapter 二 after （二）
+        if previous == 0 and ordinal > self.last_at_level.get(level, ordinal) + 1:
+            previous = self.last_at_level[level]
         if ordinal <= previous:
             where = (f"in {LEVEL_NAMES[parent.level]} {parent.label}{parent.heading} (line {parent.line_start})"
                      if parent is not self.root else "in the notice")
-            earlier = next((child for child in parent.children if child.ordinal == ordinal), None)
+            earlier = next((child for child in parent.children
+                            if child.ordinal == ordinal and child.level == level), None)
             if earlier is not None:
                 raise PlanDataError(f"duplicate {name} number {label} {where}: "
                                     f"number {ordinal} is already used at line {earlier.line_start}",
@@ -137,12 +160,58 @@ class _Builder:
     def paragraph(self, line: Line) -> None:
         self.close_block()
         node = self.deepest()
-        node.body.append(line.text)
+        clauses = find_clauses(line.text)
         node.extend_to(line.number)
-        self.governed.append(line)
+        if not clauses:
+            node.body.append(line.text)
+            self.governed.append(line)
+            return
+        text = _cut(line.text, clauses)
+        if text:
+            node.body.append(text)
+        self.content(line.number, line.text, clauses)
 
     def deepest(self) -> Node:
-        return self.open.get(3) or self.open.get(2) or self.open[1]
+        return self.open[max(self.open)] if self.open else self.root
+
+    def content(self, number: int, text: str, clauses: list[Clause]) -> None:
+        """Governed text, and one task for each clause: a clause governs the text since the previous one."""
+        at = 0
+        for clause in clauses:
+            before = text[at:clause.start].strip()
+            if before:
+                self.governed.append(Line(number, before))
+            self.clause(number, clause)
+            at = clause.end
+        after = text[at:].strip().lstrip("。．.").strip()
+        if after:
+            self.governed.append(Line(number, after))
+
+    # -- clauses in the text --------------------------------------------------------
+    def clause(self, number: int, clause: Clause) -> None:
+        self.close_block()
+        line = Line(number, clause.printed)
+        if clause.convention is not None:
+            if clause.convention not in self.conventions_seen:
+                self.conventions_seen.add(clause.convention)
+                self.findings.append(Finding(number, "convention",
+                                             f"convention in force {'to the end of the notice' if clause.lasting else 'for this clause'}: "
+                                             f"the first named unit of a 负责 clause leads, the others co-operate",
+                                             clause.convention))
+            self.first_listed = self.first_listed or clause.lasting
+        if clause.note and clause.convention is None:
+            self.findings.append(Finding(number, "clause_note",
+                                         "a note in a responsibility clause, kept as printed: no unit is read from it",
+                                         clause.note))
+        self.open_block(line)
+        assert self.block is not None
+        self.block.clause = clause.printed
+        self.block.open_ended = clause.open_ended
+        self.block.first_listed = self.first_listed or clause.convention is not None
+        for group in clause.groups:
+            self.block.unit_lines.append(UnitLine(number, group.role, group.role_label, list(group.units)))
+        self.block.node.extend_to(number)
+        self.close_block()
 
     # -- unit lines -----------------------------------------------------------------
     def unit_line(self, line: Line, raw_label: str, listed: str) -> None:
@@ -159,10 +228,17 @@ class _Builder:
         if starts_block:
             self.close_block()
             self.open_block(line)
-        units = split_units(listed)
+        units, open_ended = split_unit_list(listed)
+        # On a separate unit line a bare final 等 is list punctuation (as publishers vary it); only a
+        # collective printed after 等 (等有关部门) makes the task open-ended there.
+        open_ended = open_ended and bool(units) and units[-1] not in split_unit_list(listed.rsplit("等", 1)[0])[0]
         if not units:
             self.findings.append(Finding(line.number, "empty_unit_list", f"{raw_label} lists no unit", raw_label))
         assert self.block is not None
+        self.block.open_ended = self.block.open_ended or open_ended
+        self.block.first_listed = self.first_listed
+        if line.run_on:
+            self.block.clause = f"{self.block.clause}{line.text}" if self.block.clause else line.text
         if starts_block and role == "co":
             self.findings.append(Finding(line.number, "missing_lead",
                                          f"{raw_label} line with no 牵头单位 line before it", raw_label))
@@ -174,13 +250,16 @@ class _Builder:
             raise PlanDataError("unit line with no provision text before it: a unit line must follow "
                                 "the text it assigns, not a bare heading or another block",
                                 file=self.file, line=line.number)
-        if len(self.items_since_block) == 1:
-            node = self.items_since_block[0]
-            governed = [piece for piece in self.governed if piece.number >= node.line_start]
-        elif self.items_since_block:
-            node = self.open.get(2) or self.open[1]
+        top = min((node.level for node in self.started_since_block), default=None)
+        started = [node for node in self.started_since_block if node.level == top]
+        if len(started) == 1:
+            node = started[0]
+            governed = self.governed[node.governed_from:]  # not by line number: pieces may share a line
+        elif started:
+            node = started[0].parent or started[0]
             governed = self.governed
-            self.open.pop(3, None)  # text after a shared block belongs to the section again
+            for deeper in range(node.level + 1, 5):
+                self.open.pop(deeper, None)  # text after a shared block belongs to the section again
         else:
             node = self.deepest()
             governed = self.governed
@@ -193,19 +272,37 @@ class _Builder:
     def close_block(self) -> None:
         if self.block is not None:
             self.block = None
-            self.items_since_block = []
+            self.started_since_block = []
             self.governed = []
 
 
+def _cut(text: str, clauses: list[Clause]) -> str:
+    """The text without its clauses."""
+    if not clauses:
+        return text
+    pieces, at = [], 0
+    for clause in clauses:
+        pieces.append(text[at:clause.start])
+        at = clause.end
+    pieces.append(text[at:])
+    return "".join(pieces).strip()
+
+
+def _shift(clauses: list[Clause], by: int) -> list[Clause]:
+    from dataclasses import replace
+    return [replace(clause, start=clause.start + by, end=clause.end + by) for clause in clauses]
+
+
 def parse_outline(text: str, file: str) -> Outline:
-    lines = [line for line in split_lines(text) if line.text]
-    first = next((i for i, line in enumerate(lines)
-                  if (found := match_heading(line.text)) and found.level == 1), None)
+    lines = split_run_on([line for line in split_lines(text) if line.text])
+    first = next((i for i, line in enumerate(lines) if match_heading(line.text)), None)
     if first is None:
-        raise PlanDataError("no chapter heading (一、…) found: this does not look like a plan notice", file=file)
-    header = parse_header(lines[:first], lines[first].number)
+        raise PlanDataError("no chapter heading (一、…) nor any other numbered heading found: "
+                            "this does not look like a plan notice", file=file)
+    body, signature = split_signature(lines[first:])
+    header = parse_header(lines[:first], lines[first].number, signature)
     builder = _Builder(file)
-    for line in lines[first:]:
+    for line in body:
         unit = match_unit_line(line.text)
         if unit:
             builder.unit_line(line, *unit)

@@ -1,6 +1,8 @@
 """First-sentence and list splitting that respects brackets and quotes."""
 from __future__ import annotations
 
+from pipeline.core import vocabulary
+
 _OPEN = "（(【〔《〈“‘「『["
 _CLOSE = "）)】〕》〉”’」』]"
 SENTENCE_END = "。！？"
@@ -32,9 +34,44 @@ def split_units(text: str) -> list[str]:
 
     A final 。 and a final 等 ("and others") are list punctuation, not part of a name.
     """
+    return split_unit_list(text)[0]
+
+
+def is_collective(unit: str) -> bool:
+    return unit.startswith(vocabulary.longest_first("collective"))
+
+
+def _ends_with_organ(unit: str) -> bool:
+    return unit.endswith(vocabulary.longest_first("organ"))
+
+
+def split_unit_list(text: str) -> tuple[list[str], bool]:
+    """(units, open-ended) for a unit list as printed.
+
+    ``A、B等`` names A and B and is open-ended; ``A、B等有关部门`` and ``A等和各有关省级人民政府``
+    name a collective after 等 as a unit of its own. A collective beginning with 各/有关 spans the
+    、-joined administrative levels up to its organ word (各省、自治区、直辖市人民政府 is one unit).
+    """
     body = text.strip().rstrip(_TRAILING)
-    if body.endswith("等"):
-        body = body[:-1].rstrip(_TRAILING)
-    cuts = [-1, *_scan(body, UNIT_SEPARATORS), len(body)]
-    parts = (body[start + 1:end].strip(" \u3000\t") for start, end in zip(cuts, cuts[1:]))
-    return [part for part in parts if part]
+    named, collective, open_ended = body, "", False
+    for index in _scan(body, "等"):
+        after = body[index + 1:]
+        joined = after[1:] if after.startswith("和") else after
+        if not after.strip(_TRAILING) or (is_collective(joined) and after != joined) or is_collective(after):
+            named, collective, open_ended = body[:index].rstrip(_TRAILING), joined.strip(_TRAILING), True
+            break
+    cuts = [-1, *_scan(named, UNIT_SEPARATORS), len(named)]
+    units: list[str] = []
+    spanning = False  # the last unit is a collective still waiting for its organ word
+    for start, end in zip(cuts, cuts[1:]):
+        part = named[start + 1:end].strip(" \u3000\t")
+        if not part:
+            continue
+        if spanning and named[start] == "、" and not is_collective(part):
+            units[-1] = units[-1] + "、" + part
+        else:
+            units.append(part)
+        spanning = is_collective(units[-1]) and not _ends_with_organ(units[-1])
+    if collective:
+        units.append(collective)
+    return units, open_ended

@@ -37,7 +37,9 @@ def csv_text(table: pa.Table, line_end: str = "\n") -> str:
 
 
 def json_text(table: pa.Table) -> str:
-    rows = [json.dumps({key: _cell(value) for key, value in row.items()}, ensure_ascii=False)
+    # JSON has its own true/false; only dates need a text form there.
+    rows = [json.dumps({key: value if isinstance(value, bool) else _cell(value) for key, value in row.items()},
+                       ensure_ascii=False)
             for row in table.to_pylist()]
     return "[\n" + ",\n".join(rows) + ("\n" if rows else "") + "]\n"
 

@@ -1,0 +1,40 @@
+"""The README's readings table, generated from pipeline/core/vocabulary.csv (the table the parser reads).
+
+    python -m pipeline.render.readings README.md   # rewrites the section between the markers
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipeline.core import vocabulary
+from pipeline.render.markdown import table
+
+START = "<!-- readings:start (generated from pipeline/core/vocabulary.csv by python -m pipeline.render.readings README.md) -->"
+END = "<!-- readings:end -->"
+_KIND_TITLES = {
+    "mark": "numbering mark", "label": "role label", "misprint": "misprinted label", "verb": "role verb",
+    "joiner": "joiner", "qualifier": "qualifier", "convention": "convention", "scope": "scope",
+    "open": "open-ended list", "collective": "collective", "organ": "organ word",
+}
+
+
+def readings() -> str:
+    rows = [[_KIND_TITLES[entry.kind], entry.printed, entry.role or (f"level {entry.level}" if entry.level else ""),
+             entry.reading] for entry in vocabulary.entries()]
+    return table(["kind", "printed", "role", "reading"], rows, max_chars=300)
+
+
+def update(path: Path) -> bool:
+    text = path.read_text(encoding="utf-8")
+    before, _, rest = text.partition(START)
+    _, _, after = rest.partition(END)
+    updated = f"{before}{START}\n\n{readings()}\n\n{END}{after}"
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
+if __name__ == "__main__":
+    for argument in sys.argv[1:]:
+        print(f"{argument}: {'updated' if update(Path(argument)) else 'up to date'}")
