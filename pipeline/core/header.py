@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.core.findings import Finding
-from pipeline.core.lines import Line
+from pipeline.core.lines import EDGE_SPACE, Line
 from pipeline.core.marks import chinese_numeral
 
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NUM = r"[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3}"
-DATE = re.compile(rf"^(?P<y>[0-9０-９]{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*日$")
+# ○ (U+25CB, a white circle) is how many documents print the zero of 二○○八.
+DATE = re.compile(rf"^(?P<y>[0-9０-９]{{4}}|[〇○零一二三四五六七八九]{{4}})\s*年\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*日$")
 # (?:年\s*)? rather than 年?\s*: two adjacent \s* would backtrack quadratically
 # over a long run of spaces after a year in the title.
 PERIOD = re.compile(r"(?P<start>[12][0-9]{3})\s*(?:年\s*)?[—–\-－~〜至到]{1,2}\s*(?P<end>[12][0-9]{3})")
@@ -61,6 +62,8 @@ _DISCLOSURE = re.compile(r"^[（(]此件[^（()）]{1,12}[）)]$")
 # Words a title ends with; a first line without one wraps onto the next.
 _TITLE_END = ("通知", "意见", "方案", "细则", "规划", "纲要", "计划", "办法", "措施", "决定", "规定", "要点")
 _TEXT_PUNCTUATION = re.compile(r"[。，：:；]")
+# A long addressee list wraps over two or three lines in a web or Word export.
+_MAX_ADDRESSEE_LINES = 3
 _MAX_ISSUER = 40
 
 
@@ -97,6 +100,17 @@ def _title_lines(lines: list[Line]) -> int:
     return count
 
 
+def _addressee_lines(lines: list[Line]) -> int:
+    """How many lines the addressees take: up to the first line ending in a colon, when the lines before
+    it read as a wrapped list (no sentence end) rather than as the notice's text. 0 when none."""
+    for count, line in enumerate(lines[:_MAX_ADDRESSEE_LINES], start=1):
+        if line.text.endswith(("：", ":")):
+            return count
+        if "。" in line.text or parse_date(line.text):
+            return 0
+    return 0
+
+
 def parse_header(lines: list[Line], first_chapter_line: int, signature: Signature | None = None) -> Header:
     header = Header()
     if not lines:
@@ -118,9 +132,10 @@ def parse_header(lines: list[Line], first_chapter_line: int, signature: Signatur
     if rest and DOC_NUMBER.match(rest[0].text):
         header.doc_number = rest[0].text
         rest = rest[1:]
-    if rest and rest[0].text.endswith(("：", ":")):
-        header.addressees = rest[0].text.rstrip("：:")
-        rest = rest[1:]
+    wrapped = _addressee_lines(rest)
+    if wrapped:
+        header.addressees = "".join(line.text for line in rest[:wrapped]).rstrip("：:").rstrip(EDGE_SPACE)
+        rest = rest[wrapped:]
     date_at = next((i for i, line in enumerate(rest) if parse_date(line.text)), None)
     if date_at is not None:
         header.issue_date = parse_date(rest[date_at].text)

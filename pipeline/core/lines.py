@@ -23,7 +23,8 @@ def split_lines(text: str) -> list[Line]:
     parts = _LINE_END.split(text)
     if parts and parts[-1] == "":
         parts.pop()
-    return [Line(number, raw.strip(EDGE_SPACE)) for number, raw in enumerate(parts, start=1)]
+    # A form feed is a page break of a Word export, wherever it falls: never part of the text.
+    return [Line(number, raw.replace("\f", "").strip(EDGE_SPACE)) for number, raw in enumerate(parts, start=1)]
 
 
 def line_number_at(text: str, index: int) -> int:
@@ -49,7 +50,8 @@ def split_run_on(lines: list[Line]) -> list[Line]:
             at = index + 1
             if at >= len(text):
                 break
-            if labelled or match_heading(text, at) or LABEL_ANYWHERE.match(text, at):
+            # A unit list may be separated by ；, so only its sentence end closes a labelled piece.
+            if (labelled and text[index] != "；") or match_heading(text, at) or LABEL_ANYWHERE.match(text, at):
                 cuts.append(at)
             labelled = LABEL_ANYWHERE.match(text, at) is not None
         if not cuts:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pipeline.core import vocabulary
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 # Heading numbers: 一…九, 十, 十一…十九, 二十…九十九 (not 十十, not 二二).
 _CN_NUM = "(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
@@ -56,7 +56,7 @@ class Heading:
 
 
 _CN_NUMERAL = re.compile(r"^(?:(?P<tens>[一二两三四五六七八九])?十(?P<units>[一二三四五六七八九])?"
-                         r"|(?P<digits>[〇零一二两三四五六七八九]+))$")
+                         r"|(?P<digits>[〇○零一二两三四五六七八九]+))$")
 
 
 def chinese_numeral(text: str) -> int:
