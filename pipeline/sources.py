@@ -1,47 +1,150 @@
-"""What sits in the sources directory: notice texts and the unit registry."""
+"""What sits in the sources directory: notice texts (in it or in its subfolders) and the unit registry.
+
+Discovery refuses, with one line naming the file, what it cannot read safely: a file name that is
+not valid UTF-8 or holds control characters, and a symbolic link that leads outside the directory.
+A notice is identified by its path relative to the directory, with ``/`` separators.
+"""
 from __future__ import annotations
 
 import hashlib
+import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.decode import MAX_SOURCE_BYTES
 from pipeline.errors import PlanDataError
 
 NOTICE_SUFFIXES = (".txt",)
 REGISTRY_FILES = ("units.csv", "unit_aliases.csv")
+_HASH_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
     data: bytes
+    relative: str | None = None  # the name inside the sources directory, when read from one
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.relative or self.path.name
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
 
+def printable(name: str) -> str:
+    """A file name as one printable line: undecodable bytes as \\xNN, control characters escaped."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in text)
+
+
+def _check_name(relative: str, shown: str) -> None:
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(relative)
+        try:
+            hint = f" (read as GB18030 it is {printable(raw.decode('gb18030'))})"
+        except UnicodeDecodeError:
+            hint = ""
+        raise PlanDataError(f"file name is not valid UTF-8{hint}; rename the file "
+                            "(for example with convmv -f gbk -t utf-8)", file=shown) from None
+    if any(unicodedata.category(char) == "Cc" for char in relative):
+        raise PlanDataError("file name holds control characters (a line break or a terminal escape); "
+                            "rename the file", file=shown)
+
+
+def _inside(path: Path, root: Path, shown: str) -> Path:
+    """The real path of ``path``, refused when a symbolic link leads outside ``root`` (already resolved)."""
+    real = path.resolve()
+    if not real.is_relative_to(root):
+        raise PlanDataError(f"symbolic link to {printable(str(real))}, outside the sources directory: "
+                            "not followed; copy the file into the sources directory instead", file=shown)
+    return real
+
+
+def _relative(path: Path, sources_dir: Path) -> str:
+    return path.relative_to(sources_dir).as_posix()
+
+
 def notice_paths(sources_dir: Path) -> list[Path]:
+    """Every *.txt under the directory, hidden files and folders skipped, sorted by relative path."""
     if not sources_dir.is_dir():
-        raise PlanDataError("sources directory does not exist", file=str(sources_dir))
-    paths = sorted(p for p in sources_dir.iterdir()
-                   if p.suffix.lower() in NOTICE_SUFFIXES and p.is_file() and not p.name.startswith("."))
-    if not paths:
-        raise PlanDataError("no notice (*.txt) in the sources directory", file=str(sources_dir))
-    return paths
+        raise PlanDataError("sources directory does not exist", file=printable(str(sources_dir)))
+    root = sources_dir.resolve()
+    found: list[tuple[str, Path]] = []
+    for folder, dirs, files in os.walk(sources_dir):  # never enters a linked folder (followlinks=False)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in dirs:
+            if os.path.islink(os.path.join(folder, name)):
+                _inside(Path(folder, name), root, printable(_relative(Path(folder, name), sources_dir)))
+        for name in files:
+            if name.startswith(".") or os.path.splitext(name)[1].lower() not in NOTICE_SUFFIXES:
+                continue
+            path = Path(folder, name)
+            relative = _relative(path, sources_dir)
+            shown = printable(relative)
+            _check_name(relative, shown)
+            if _inside(path, root, shown).is_file():
+                found.append((relative, path))
+            elif path.is_symlink():
+                raise PlanDataError("symbolic link to a file that does not exist", file=shown)
+    if not found:
+        raise PlanDataError("no notice (*.txt) in the sources directory", file=printable(str(sources_dir)))
+    return [path for _, path in sorted(found)]
+
+
+def source_name(path: Path, sources_dir: Path) -> str:
+    """What identifies a file of the sources directory: its relative path, ``/``-separated."""
+    return _relative(path, sources_dir)
+
+
+def registry_paths(sources_dir: Path) -> list[Path]:
+    return [sources_dir / name for name in REGISTRY_FILES]
+
+
+def read_bounded(path: Path, shown: str, limit: int = MAX_SOURCE_BYTES, what: str = "a notice") -> bytes:
+    """The file's bytes, refused by its size before reading; never more than limit + 1 bytes are read.
+
+    Symbolic links were checked by discovery; the real path is opened without following
+    another link, so that a file swapped for a link after the check is refused."""
+    real = path.resolve()
+    try:
+        descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise PlanDataError(f"cannot be read: {exc.strerror}", file=shown) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            raise PlanDataError(f"file is {size} bytes, over the {limit}-byte limit for {what}", file=shown)
+        data = handle.read(limit + 1)  # the file may have grown since fstat
+    if len(data) > limit:
+        raise PlanDataError(f"file is over the {limit}-byte limit for {what} (it grew while being read)",
+                            file=shown)
+    return data
+
+
+def stream_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def read_sources(sources_dir: Path) -> tuple[list[SourceFile], dict[str, SourceFile]]:
     """(notices, registry files by name), read once so that every step sees the same bytes."""
-    notices = [SourceFile(path, path.read_bytes()) for path in notice_paths(sources_dir)]
+    notices = []
+    for path in notice_paths(sources_dir):
+        relative = source_name(path, sources_dir)
+        notices.append(SourceFile(path, read_bounded(path, printable(relative)), relative))
     registry = {}
-    for name in REGISTRY_FILES:
-        path = sources_dir / name
+    root = sources_dir.resolve()
+    for path in registry_paths(sources_dir):
+        shown = printable(str(path))
         if not path.is_file():
-            raise PlanDataError("unit registry file is missing", file=str(path))
-        registry[name] = SourceFile(path, path.read_bytes())
+            raise PlanDataError("unit registry file is missing", file=shown)
+        _inside(path, root, shown)
+        registry[path.name] = SourceFile(path, read_bounded(path, shown, what="a registry file"), path.name)
     return notices, registry
