@@ -121,7 +121,11 @@ def read_bounded(path: Path, shown: str, limit: int = MAX_SOURCE_BYTES, what: st
         size = os.fstat(handle.fileno()).st_size
         if size > limit:
             raise PlanDataError(f"file is {size} bytes, over the {limit}-byte limit for {what}", file=shown)
-        data = handle.read(limit + 1)  # the file may have grown since fstat
+        # read(n) allocates n bytes up front: ask for the size seen, and only a file
+        # that grew since fstat is read on, never past limit + 1.
+        data = handle.read(size + 1)
+        if len(data) > size:
+            data += handle.read(limit + 1 - len(data))
     if len(data) > limit:
         raise PlanDataError(f"file is over the {limit}-byte limit for {what} (it grew while being read)",
                             file=shown)
