@@ -176,3 +176,20 @@ def test_diff_of_a_huge_text_file_is_refused_before_it_is_read(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 5 * MiB, peak
+
+
+def test_plandata_build_names_a_non_utf8_file_in_one_line_and_publishes_nothing(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sources = copy_sources(tmp_path / "sources")
+    with open(os.path.join(os.fsencode(sources), GBK_NAME), "wb") as handle:
+        handle.write(NOTICE.read_bytes())
+    result = subprocess.run([str(Path(sys.executable).with_name("plandata")), "build", "--sources", str(sources),
+                             "--outputs", str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "\\xb9\\xd8" in last and "not valid UTF-8" in last
+    assert "Traceback" not in result.stderr and "UnicodeEncodeError" not in result.stderr
+    assert not (tmp_path / "out" / "latest").exists()
