@@ -26,7 +26,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.errors import PlanDataError
-from pipeline.sources import notice_paths, registry_paths, source_name, stream_sha256
+from pipeline.sources import notice_files, registry_paths, stream_sha256
 
 LOG = logging.getLogger(__name__)
 
@@ -77,11 +77,10 @@ def source_versions(directory: Path, known: dict | None = None) -> tuple[dict[st
     """({relative name: sha256}, {relative name: stat signature}); unchanged signatures reuse known hashes."""
     known = known or {}
     known_files, known_stats = known.get("files", {}), known.get("stats", {})
-    paths = [*notice_paths(directory), *(p for p in registry_paths(directory) if p.is_file())]
+    files = [*notice_files(directory), *((p.name, p) for p in registry_paths(directory) if p.is_file())]
     versions, stats = {}, {}
-    for path in paths:
-        name = source_name(path, directory)
-        signature = _signature(path.stat())
+    for name, path in files:
+        signature = _signature(os.stat(path))
         if known_stats.get(name) == signature and name in known_files:
             versions[name] = known_files[name]
         else:

@@ -58,49 +58,60 @@ def _check_name(relative: str, shown: str) -> None:
                             "rename the file", file=shown)
 
 
-def _inside(path: Path, root: Path, shown: str) -> Path:
-    """The real path of ``path``, refused when a symbolic link leads outside ``root`` (already resolved)."""
-    real = path.resolve()
-    if not real.is_relative_to(root):
-        raise PlanDataError(f"symbolic link to {printable(str(real))}, outside the sources directory: "
+def _inside(path: str, root: str, shown: str) -> str:
+    """The real path of a symbolic link, refused when it leads outside ``root`` (a real path)."""
+    real = os.path.realpath(path)
+    if not real.startswith(root + os.sep):
+        raise PlanDataError(f"symbolic link to {printable(real)}, outside the sources directory: "
                             "not followed; copy the file into the sources directory instead", file=shown)
     return real
 
 
-def _relative(path: Path, sources_dir: Path) -> str:
-    return path.relative_to(sources_dir).as_posix()
+def _is_notice(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in NOTICE_SUFFIXES
+
+
+def _walk(folder: str, prefix: str, root: str, found: list[tuple[str, Path]]) -> None:
+    # scandir rather than os.walk and pathlib: the sensor lists the directory every minute,
+    # and an entry's type comes with the listing, without a stat per file.
+    with os.scandir(folder) as listing:
+        entries = [entry for entry in listing if not entry.name.startswith(".")]
+    for entry in entries:
+        relative = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, relative + "/", root, found)
+        elif entry.is_symlink():
+            into_folder = entry.is_dir()  # a linked folder is not entered, but must not lead out
+            if not (into_folder or _is_notice(entry.name)):
+                continue
+            shown = printable(relative)
+            if not into_folder:
+                _check_name(relative, shown)
+            _inside(entry.path, root, shown)
+            if into_folder:
+                continue
+            if not entry.is_file():
+                raise PlanDataError("symbolic link to a file that does not exist", file=shown)
+            found.append((relative, Path(entry.path)))
+        elif _is_notice(entry.name) and entry.is_file(follow_symlinks=False):
+            _check_name(relative, printable(relative))
+            found.append((relative, Path(entry.path)))
+
+
+def notice_files(sources_dir: Path) -> list[tuple[str, Path]]:
+    """(relative path with / separators, path) of every *.txt under the directory, hidden files and
+    folders skipped, sorted by relative path. The relative path is what identifies a notice."""
+    if not sources_dir.is_dir():
+        raise PlanDataError("sources directory does not exist", file=printable(str(sources_dir)))
+    found: list[tuple[str, Path]] = []
+    _walk(str(sources_dir), "", os.path.realpath(sources_dir), found)
+    if not found:
+        raise PlanDataError("no notice (*.txt) in the sources directory", file=printable(str(sources_dir)))
+    return sorted(found)
 
 
 def notice_paths(sources_dir: Path) -> list[Path]:
-    """Every *.txt under the directory, hidden files and folders skipped, sorted by relative path."""
-    if not sources_dir.is_dir():
-        raise PlanDataError("sources directory does not exist", file=printable(str(sources_dir)))
-    root = sources_dir.resolve()
-    found: list[tuple[str, Path]] = []
-    for folder, dirs, files in os.walk(sources_dir):  # never enters a linked folder (followlinks=False)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in dirs:
-            if os.path.islink(os.path.join(folder, name)):
-                _inside(Path(folder, name), root, printable(_relative(Path(folder, name), sources_dir)))
-        for name in files:
-            if name.startswith(".") or os.path.splitext(name)[1].lower() not in NOTICE_SUFFIXES:
-                continue
-            path = Path(folder, name)
-            relative = _relative(path, sources_dir)
-            shown = printable(relative)
-            _check_name(relative, shown)
-            if _inside(path, root, shown).is_file():
-                found.append((relative, path))
-            elif path.is_symlink():
-                raise PlanDataError("symbolic link to a file that does not exist", file=shown)
-    if not found:
-        raise PlanDataError("no notice (*.txt) in the sources directory", file=printable(str(sources_dir)))
-    return [path for _, path in sorted(found)]
-
-
-def source_name(path: Path, sources_dir: Path) -> str:
-    """What identifies a file of the sources directory: its relative path, ``/``-separated."""
-    return _relative(path, sources_dir)
+    return [path for _, path in notice_files(sources_dir)]
 
 
 def registry_paths(sources_dir: Path) -> list[Path]:
@@ -112,7 +123,7 @@ def read_bounded(path: Path, shown: str, limit: int = MAX_SOURCE_BYTES, what: st
 
     Symbolic links were checked by discovery; the real path is opened without following
     another link, so that a file swapped for a link after the check is refused."""
-    real = path.resolve()
+    real = os.path.realpath(path)
     try:
         descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
@@ -139,16 +150,15 @@ def stream_sha256(path: Path) -> str:
 
 def read_sources(sources_dir: Path) -> tuple[list[SourceFile], dict[str, SourceFile]]:
     """(notices, registry files by name), read once so that every step sees the same bytes."""
-    notices = []
-    for path in notice_paths(sources_dir):
-        relative = source_name(path, sources_dir)
-        notices.append(SourceFile(path, read_bounded(path, printable(relative)), relative))
+    notices = [SourceFile(path, read_bounded(path, printable(relative)), relative)
+               for relative, path in notice_files(sources_dir)]
     registry = {}
-    root = sources_dir.resolve()
+    root = os.path.realpath(sources_dir)
     for path in registry_paths(sources_dir):
         shown = printable(str(path))
         if not path.is_file():
             raise PlanDataError("unit registry file is missing", file=shown)
-        _inside(path, root, shown)
+        if path.is_symlink():
+            _inside(str(path), root, shown)
         registry[path.name] = SourceFile(path, read_bounded(path, shown, what="a registry file"), path.name)
     return notices, registry

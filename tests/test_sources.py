@@ -99,6 +99,14 @@ def test_a_linked_folder_out_of_the_sources_directory_is_refused(tmp_path):
         notice_paths(sources)
 
 
+def test_a_linked_folder_inside_the_sources_directory_is_not_entered(tmp_path):
+    sources = copy_sources(tmp_path / "sources")
+    (sources / "2009").mkdir()
+    (sources / NOTICE.name).rename(sources / "2009" / "a.txt")
+    (sources / "same-as-2009").symlink_to(sources / "2009")
+    assert names(sources) == ["2009/a.txt"]
+
+
 def test_a_link_inside_the_sources_directory_is_read(tmp_path):
     sources = copy_sources(tmp_path / "sources")
     (sources / "alias.txt").symlink_to(sources / NOTICE.name)
