@@ -1,20 +1,34 @@
 """Rebuilds on change and on schedule.
 
-The sensor hashes the sources on every tick and requests a build only when the
-hash differs from its cursor; each changed file is observed with its sha256 as
-the data version of its partition of ``source_files``. The daily schedule is
-the safety net: a build of unchanged sources publishes nothing.
+The sensor looks at the sources every tick and requests a build when their
+fingerprint (a hash over every file's sha256) differs from the one it last
+requested a build for. It hashes, by streaming, only the files whose stat
+signature (size, mtime, ctime, inode) changed since the last tick. Each changed
+file is observed with its sha256 as the data version of its partition of
+``source_files``.
+
+Every request gets a run key of its own (fingerprint and a sequence number), so
+that sources going back to an earlier state (A -> B -> A) are built again. When
+the run the sensor requested fails, the sensor requests the same fingerprint once
+more; a second failure is left to the daily schedule, the safety net (a build of
+unchanged sources publishes nothing).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import re
+import time
 from pathlib import Path
 
 import dagster as dg
 
-from pipeline.sources import REGISTRY_FILES, notice_paths
+from pipeline.errors import PlanDataError
+from pipeline.sources import notice_files, registry_paths, stream_sha256
+
+LOG = logging.getLogger(__name__)
 
 SOURCE_FILES = dg.DynamicPartitionsDefinition(name="source_files")
 source_files = dg.AssetSpec(
@@ -22,6 +36,10 @@ source_files = dg.AssetSpec(
     description="The notices and the unit registry in the sources directory; one partition per file, "
                 "observed with the file's sha256 as its data version.",
 )
+
+DEFAULT_DAILY_AT = "06:00"
+_DAILY_AT = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+RETRY_TAG = "plandata/retry_of"
 
 
 def sources_dir() -> Path:
@@ -32,49 +50,133 @@ def outputs_dir() -> Path:
     return Path(os.environ.get("PLANDATA_OUTPUTS", "outputs"))
 
 
+def daily_at() -> tuple[str, str | None]:
+    """(HH:MM to use, a warning when PLANDATA_DAILY_AT was malformed and the default is used instead).
+
+    A malformed value must not break the code location (the sensor and the UI with it):
+    the schedule keeps its default time and says why."""
+    value = os.environ.get("PLANDATA_DAILY_AT", DEFAULT_DAILY_AT)
+    if _DAILY_AT.fullmatch(value.strip()):
+        return value.strip(), None
+    return DEFAULT_DAILY_AT, (f"PLANDATA_DAILY_AT={value!r} is not a time HH:MM (00:00 to 23:59); "
+                              f"the daily rebuild runs at the default {DEFAULT_DAILY_AT} instead")
+
+
 def daily_cron() -> str:
     """PLANDATA_DAILY_AT=HH:MM (Asia/Shanghai), default 06:00."""
-    hour, minute = os.environ.get("PLANDATA_DAILY_AT", "06:00").split(":")
+    hour, minute = daily_at()[0].split(":")
     return f"{int(minute)} {int(hour)} * * *"
 
 
-def source_versions(directory: Path) -> dict[str, str]:
-    paths = [*notice_paths(directory), *(directory / name for name in REGISTRY_FILES)]
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths if path.is_file()}
+def _signature(stat: os.stat_result) -> list[int]:
+    # ctime and inode too: unzip or cp -p can write new bytes of the same size under an old mtime.
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def source_versions(directory: Path, known: dict | None = None) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """({relative name: sha256}, {relative name: stat signature}); unchanged signatures reuse known hashes."""
+    known = known or {}
+    known_files, known_stats = known.get("files", {}), known.get("stats", {})
+    files = [*notice_files(directory), *((p.name, p) for p in registry_paths(directory) if p.is_file())]
+    versions, stats = {}, {}
+    for name, path in files:
+        signature = _signature(os.stat(path))
+        if known_stats.get(name) == signature and name in known_files:
+            versions[name] = known_files[name]
+        else:
+            versions[name] = stream_sha256(path)
+        stats[name] = signature
+    return versions, stats
 
 
 def fingerprint(versions: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(versions, sort_keys=True).encode()).hexdigest()
 
 
-def sources_tick(cursor: str | None, directory: Path) -> dg.SensorResult | dg.SkipReason:
-    versions = source_versions(directory)
+def _load_cursor(cursor: str | None) -> dict:
+    """The cursor as a dict; version 1 cursors ({fingerprint, files}) are read as they are."""
+    empty = {"fingerprint": None, "files": {}, "stats": {}, "sequence": None, "pending": None}
+    if not cursor:
+        return empty
+    try:
+        loaded = json.loads(cursor)
+    except ValueError:
+        LOG.warning("sources_changed: unreadable cursor, starting afresh")
+        return empty
+    return {**empty, **loaded} if isinstance(loaded, dict) else empty
+
+
+def _request(state: dict, current: str, tags: dict[str, str]) -> dg.RunRequest:
+    # A fresh or reset cursor counts on from the clock (milliseconds), so that no run key
+    # made before the reset comes back and gets the request dropped by the daemon.
+    state["sequence"] = (state["sequence"] or time.time_ns() // 1_000_000) + 1
+    run_key = f"{current}-{state['sequence']}"
+    state["pending"] = {"run_key": run_key, "retried": RETRY_TAG in tags}
+    return dg.RunRequest(run_key=run_key, tags={"plandata/sources": current[:12], **tags})
+
+
+def _requested_run(instance: dg.DagsterInstance, run_key: str):
+    runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/run_key": run_key}), limit=1)
+    return runs[0] if runs else None
+
+
+def sources_tick(cursor: str | None, directory: Path,
+                 instance: dg.DagsterInstance | None = None) -> dg.SensorResult | dg.SkipReason:
+    state = _load_cursor(cursor)
+    try:
+        versions, stats = source_versions(directory, state)
+    except PlanDataError as error:
+        return dg.SkipReason(f"sources not readable, no build requested: {error}")
     current = fingerprint(versions)
-    previous = json.loads(cursor) if cursor else {"fingerprint": None, "files": {}}
-    if previous["fingerprint"] == current:
-        return dg.SkipReason(f"sources unchanged (fingerprint {current[:12]})")
-    changed = {name: sha for name, sha in versions.items() if previous["files"].get(name) != sha}
-    added = [name for name in versions if name not in previous["files"]]
-    observations = [dg.AssetObservation(asset_key=source_files.key, partition=name,
-                                        tags={"dagster/data_version": sha}, metadata={"sha256": sha})
-                    for name, sha in sorted(changed.items())]
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=current, tags={"plandata/sources": current[:12]})],
-        cursor=json.dumps({"fingerprint": current, "files": versions}, sort_keys=True),
-        asset_events=observations,
-        dynamic_partitions_requests=[SOURCE_FILES.build_add_request(sorted(added))] if added else [],
-    )
+    if state["fingerprint"] != current:
+        changed = {name: sha for name, sha in versions.items() if state["files"].get(name) != sha}
+        added = sorted(name for name in versions if name not in state["files"])
+        request = _request(state, current, {})
+        state.update(fingerprint=current, files=versions, stats=stats)
+        observations = [dg.AssetObservation(asset_key=source_files.key, partition=name,
+                                            tags={"dagster/data_version": sha}, metadata={"sha256": sha})
+                        for name, sha in sorted(changed.items())]
+        return dg.SensorResult(
+            run_requests=[request], cursor=json.dumps(state, sort_keys=True), asset_events=observations,
+            dynamic_partitions_requests=[SOURCE_FILES.build_add_request(added)] if added else [],
+        )
+    skip = f"sources unchanged (fingerprint {current[:12]})"
+    touched = stats != state["stats"]
+    state["stats"] = stats
+    pending = state["pending"]
+    if pending and instance is not None:
+        run = _requested_run(instance, pending["run_key"])
+        if run is not None and run.status == dg.DagsterRunStatus.FAILURE:
+            if not pending["retried"]:
+                request = _request(state, current, {RETRY_TAG: run.run_id})
+                return dg.SensorResult(run_requests=[request], cursor=json.dumps(state, sort_keys=True))
+            state["pending"] = None
+            return dg.SensorResult(skip_reason=f"{skip}; the build failed again (run {run.run_id}), "
+                                               "left to the daily schedule",
+                                   cursor=json.dumps(state, sort_keys=True))
+        if run is not None and run.is_finished:
+            state["pending"] = None
+            touched = True
+    if touched:  # remember the new signatures, or every tick would hash the touched files again
+        return dg.SensorResult(skip_reason=skip, cursor=json.dumps(state, sort_keys=True))
+    return dg.SkipReason(skip)
 
 
 def build_automation(job: dg.UnresolvedAssetJobDefinition):
     @dg.sensor(job=job, default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=60,
-               description="Builds a release when a file in the sources directory changed.")
+               description="Builds a release when a file in the sources directory changed; "
+                           "retries a failed build of the same sources once.")
     def sources_changed(context: dg.SensorEvaluationContext):
-        return sources_tick(context.cursor, sources_dir())
+        return sources_tick(context.cursor, sources_dir(), context.instance)
 
+    at, warning = daily_at()
+    if warning:
+        LOG.warning(warning)
+    hour, minute = at.split(":")
     daily = dg.ScheduleDefinition(
-        name="daily_rebuild", job=job, cron_schedule=daily_cron(), execution_timezone="Asia/Shanghai",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Safety net: rebuilds daily (PLANDATA_DAILY_AT, Asia/Shanghai); unchanged sources publish nothing.",
+        name="daily_rebuild", job=job, cron_schedule=f"{int(minute)} {int(hour)} * * *",
+        execution_timezone="Asia/Shanghai", default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Safety net: rebuilds daily (PLANDATA_DAILY_AT, Asia/Shanghai); unchanged sources publish nothing."
+                    + (f" Warning: {warning}." if warning else ""),
     )
     return sources_changed, daily

@@ -6,7 +6,7 @@ from pathlib import Path
 from pipeline.errors import PlanDataError
 from pipeline.extract import extract
 from pipeline.publish.finalize import load_release_tables
-from pipeline.sources import SourceFile, read_sources
+from pipeline.sources import SourceFile, printable, read_bounded, read_sources
 
 
 def load_side(path: Path, sources_dir: Path) -> dict[str, list[dict]]:
@@ -16,7 +16,7 @@ def load_side(path: Path, sources_dir: Path) -> dict[str, list[dict]]:
         return load_release_tables(path)
     if path.is_file():
         _, registry = read_sources(sources_dir)
-        extracted = extract([SourceFile(path, path.read_bytes())], registry)
+        extracted = extract([SourceFile(path, read_bounded(path, printable(str(path))))], registry)
         # Same doc_id on both sides, whatever the files are called, so that they are compared.
         tables = {name: table.to_pylist() for name, table in extracted.items()}
         for rows in tables.values():

@@ -1,47 +1,164 @@
-"""What sits in the sources directory: notice texts and the unit registry."""
+"""What sits in the sources directory: notice texts (in it or in its subfolders) and the unit registry.
+
+Discovery refuses, with one line naming the file, what it cannot read safely: a file name that is
+not valid UTF-8 or holds control characters, and a symbolic link that leads outside the directory.
+A notice is identified by its path relative to the directory, with ``/`` separators.
+"""
 from __future__ import annotations
 
 import hashlib
+import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.decode import MAX_SOURCE_BYTES
 from pipeline.errors import PlanDataError
 
 NOTICE_SUFFIXES = (".txt",)
 REGISTRY_FILES = ("units.csv", "unit_aliases.csv")
+_HASH_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
     data: bytes
+    relative: str | None = None  # the name inside the sources directory, when read from one
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.relative or self.path.name
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def notice_paths(sources_dir: Path) -> list[Path]:
+def printable(name: str) -> str:
+    """A file name as one printable line: undecodable bytes as \\xNN, control characters escaped."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in text)
+
+
+def _check_name(relative: str, shown: str) -> None:
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(relative)
+        try:
+            hint = f" (read as GB18030 it is {printable(raw.decode('gb18030'))})"
+        except UnicodeDecodeError:
+            hint = ""
+        raise PlanDataError(f"file name is not valid UTF-8{hint}; rename the file "
+                            "(for example with convmv -f gbk -t utf-8)", file=shown) from None
+    if any(unicodedata.category(char) == "Cc" for char in relative):
+        raise PlanDataError("file name holds control characters (a line break or a terminal escape); "
+                            "rename the file", file=shown)
+
+
+def _inside(path: str, root: str, shown: str) -> str:
+    """The real path of a symbolic link, refused when it leads outside ``root`` (a real path)."""
+    real = os.path.realpath(path)
+    if not real.startswith(root + os.sep):
+        raise PlanDataError(f"symbolic link to {printable(real)}, outside the sources directory: "
+                            "not followed; copy the file into the sources directory instead", file=shown)
+    return real
+
+
+def _is_notice(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in NOTICE_SUFFIXES
+
+
+def _walk(folder: str, prefix: str, root: str, found: list[tuple[str, Path]]) -> None:
+    # scandir rather than os.walk and pathlib: the sensor lists the directory every minute,
+    # and an entry's type comes with the listing, without a stat per file.
+    with os.scandir(folder) as listing:
+        entries = [entry for entry in listing if not entry.name.startswith(".")]
+    for entry in entries:
+        relative = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, relative + "/", root, found)
+        elif entry.is_symlink():
+            into_folder = entry.is_dir()  # a linked folder is not entered, but must not lead out
+            if not (into_folder or _is_notice(entry.name)):
+                continue
+            shown = printable(relative)
+            if not into_folder:
+                _check_name(relative, shown)
+            _inside(entry.path, root, shown)
+            if into_folder:
+                continue
+            if not entry.is_file():
+                raise PlanDataError("symbolic link to a file that does not exist", file=shown)
+            found.append((relative, Path(entry.path)))
+        elif _is_notice(entry.name) and entry.is_file(follow_symlinks=False):
+            _check_name(relative, printable(relative))
+            found.append((relative, Path(entry.path)))
+
+
+def notice_files(sources_dir: Path) -> list[tuple[str, Path]]:
+    """(relative path with / separators, path) of every *.txt under the directory, hidden files and
+    folders skipped, sorted by relative path. The relative path is what identifies a notice."""
     if not sources_dir.is_dir():
-        raise PlanDataError("sources directory does not exist", file=str(sources_dir))
-    paths = sorted(p for p in sources_dir.iterdir()
-                   if p.suffix.lower() in NOTICE_SUFFIXES and p.is_file() and not p.name.startswith("."))
-    if not paths:
-        raise PlanDataError("no notice (*.txt) in the sources directory", file=str(sources_dir))
-    return paths
+        raise PlanDataError("sources directory does not exist", file=printable(str(sources_dir)))
+    found: list[tuple[str, Path]] = []
+    _walk(str(sources_dir), "", os.path.realpath(sources_dir), found)
+    if not found:
+        raise PlanDataError("no notice (*.txt) in the sources directory", file=printable(str(sources_dir)))
+    return sorted(found)
+
+
+def notice_paths(sources_dir: Path) -> list[Path]:
+    return [path for _, path in notice_files(sources_dir)]
+
+
+def registry_paths(sources_dir: Path) -> list[Path]:
+    return [sources_dir / name for name in REGISTRY_FILES]
+
+
+def read_bounded(path: Path, shown: str, limit: int = MAX_SOURCE_BYTES, what: str = "a notice") -> bytes:
+    """The file's bytes, refused by its size before reading; never more than limit + 1 bytes are read.
+
+    Symbolic links were checked by discovery; the real path is opened without following
+    another link, so that a file swapped for a link after the check is refused."""
+    real = os.path.realpath(path)
+    try:
+        descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise PlanDataError(f"cannot be read: {exc.strerror}", file=shown) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            raise PlanDataError(f"file is {size} bytes, over the {limit}-byte limit for {what}", file=shown)
+        # read(n) allocates n bytes up front: ask for the size seen, and only a file
+        # that grew since fstat is read on, never past limit + 1.
+        data = handle.read(size + 1)
+        if len(data) > size:
+            data += handle.read(limit + 1 - len(data))
+    if len(data) > limit:
+        raise PlanDataError(f"file is over the {limit}-byte limit for {what} (it grew while being read)",
+                            file=shown)
+    return data
+
+
+def stream_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def read_sources(sources_dir: Path) -> tuple[list[SourceFile], dict[str, SourceFile]]:
     """(notices, registry files by name), read once so that every step sees the same bytes."""
-    notices = [SourceFile(path, path.read_bytes()) for path in notice_paths(sources_dir)]
+    notices = [SourceFile(path, read_bounded(path, printable(relative)), relative)
+               for relative, path in notice_files(sources_dir)]
     registry = {}
-    for name in REGISTRY_FILES:
-        path = sources_dir / name
+    root = os.path.realpath(sources_dir)
+    for path in registry_paths(sources_dir):
+        shown = printable(str(path))
         if not path.is_file():
-            raise PlanDataError("unit registry file is missing", file=str(path))
-        registry[name] = SourceFile(path, path.read_bytes())
+            raise PlanDataError("unit registry file is missing", file=shown)
+        if path.is_symlink():
+            _inside(str(path), root, shown)
+        registry[path.name] = SourceFile(path, read_bounded(path, shown, what="a registry file"), path.name)
     return notices, registry

@@ -22,7 +22,8 @@ def quality_report(tables: dict[str, list[dict]]) -> str:
         assignments = [row for row in tables.get("assignments", []) if row["doc_id"] == doc_id]
         resolved = sum(1 for row in assignments if row.get("unit_id"))
         lines += [f"## {escape(document['title'] or doc_id)}", "",
-                  f"- doc_id: `{doc_id}`; source `{escape(document['source_file'])}` "
+                  # Not in a code span: backslash escapes do not work there, and a backtick in the name would end it.
+                  f"- doc_id: `{doc_id}`; source {escape(document['source_file'])} "
                   f"({escape(document['source_encoding'])}, sha256 `{document['source_sha256'][:16]}…`)",
                   f"- sections: {count('sections')}; tasks: {count('tasks')}; assignments: {len(assignments)} "
                   f"({resolved} resolved to a registry unit, {len(assignments) - resolved} unresolved); "
