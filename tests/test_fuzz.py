@@ -140,26 +140,38 @@ def test_flipped_bytes_in_the_notice(flips, encoding):
 
 # -- pathological lines: no regular expression may backtrack for long -----------------------
 
-RUN = 50_000
+RUN = 12_500
 PATHOLOGICAL = {
     # The title's period pattern once read "年?\s*" after "\s*": quadratic in a run of spaces.
-    "year-then-spaces-in-title": "2008" + " " * RUN + "x\n一、总体\n（一）x\n正文。",
-    "year-then-spaces-in-header": "标题\n2008" + "\u3000" * RUN + "\n一、总体\n（一）x\n正文。",
-    "spaces-after-section-mark": "标题\n一、总体\n（一）" + " " * RUN + "\n正文。",
-    "spaces-in-section-mark": "标题\n一、总体\n（" + "\u3000" * RUN + "一）x\n正文。",
-    "spaces-around-unit-colon": "标题\n一、总体\n（一）x\n正文。\n牵头单位" + " " * RUN + "：" + " " * RUN + "市纪委",
-    "separators-only-unit-list": "标题\n一、总体\n（一）x\n正文。\n牵头单位：" + "、" * RUN,
-    "digits-before-item-mark": "标题\n一、总体\n（一）x\n" + "1" * RUN + ".x",
-    "numerals-before-chapter-mark": "标题\n" + "十" * RUN + "、\n一、总体",
-    "unclosed-brackets": "标题\n一、总体\n（一）x\n" + "（" * RUN + "。\n牵头单位：市纪委",
-    "one-long-line": "标题\n一、总体\n（一）x\n" + "正文" * RUN,
-    "many-lines": "标题\n一、总体\n（一）x\n" + "正文。\n" * RUN,
-    "many-blocks": "标题\n一、总体\n（一）x\n" + "正文。\n牵头单位：市纪委\n" * (RUN // 20),
+    "year-then-spaces-in-title": lambda n: "2008" + " " * n + "x\n一、总体\n（一）x\n正文。",
+    "year-then-spaces-in-header": lambda n: "标题\n2008" + "\u3000" * n + "\n一、总体\n（一）x\n正文。",
+    "spaces-after-section-mark": lambda n: "标题\n一、总体\n（一）" + " " * n + "\n正文。",
+    "spaces-in-section-mark": lambda n: "标题\n一、总体\n（" + "\u3000" * n + "一）x\n正文。",
+    "spaces-around-unit-colon": lambda n: "标题\n一、总体\n（一）x\n正文。\n牵头单位" + " " * n + "：" + " " * n + "市纪委",
+    "separators-only-unit-list": lambda n: "标题\n一、总体\n（一）x\n正文。\n牵头单位：" + "、" * n,
+    "digits-before-item-mark": lambda n: "标题\n一、总体\n（一）x\n" + "1" * n + ".x",
+    "numerals-before-chapter-mark": lambda n: "标题\n" + "十" * n + "、\n一、总体",
+    "unclosed-brackets": lambda n: "标题\n一、总体\n（一）x\n" + "（" * n + "。\n牵头单位：市纪委",
+    "one-long-line": lambda n: "标题\n一、总体\n（一）x\n" + "正文" * n,
+    "many-lines": lambda n: "标题\n一、总体\n（一）x\n" + "正文。\n" * n,
+    "many-blocks": lambda n: "标题\n一、总体\n（一）x\n" + "正文。\n牵头单位：市纪委\n" * (n // 20),
 }
 
 
-@pytest.mark.parametrize("text", list(PATHOLOGICAL.values()), ids=list(PATHOLOGICAL))
-def test_pathological_lines_finish_quickly(text):
-    started = time.process_time()  # CPU time: other processes on a shared machine do not count
-    parse_or_refuse(text.encode("utf-8"))
-    assert time.process_time() - started < 3.0
+def _cpu_seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(2):  # the better of two: a stray page fault or GC pause is not the parser's cost
+        started = time.process_time()
+        parse_or_refuse(text.encode("utf-8"))
+        best = min(best, time.process_time() - started)
+    return best
+
+
+@pytest.mark.parametrize("make", list(PATHOLOGICAL.values()), ids=list(PATHOLOGICAL))
+def test_pathological_lines_cost_grows_linearly(make):
+    """Four times the input may cost about four times the CPU, never the sixteen of a quadratic.
+
+    A ratio, not a time limit: it holds on a slow or loaded machine (CPU time, not wall time),
+    and the 20 ms allowance keeps inputs that parse in microseconds from failing on noise."""
+    small, large = _cpu_seconds(make(RUN)), _cpu_seconds(make(4 * RUN))
+    assert large < 8 * small + 0.02, f"{small:.3f} s for {RUN}, {large:.3f} s for {4 * RUN}"
