@@ -6,6 +6,7 @@ import pyarrow as pa
 from pipeline.core.notice import doc_id_from_filename, parse_notice
 from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
+from pipeline.provenance import tag_source
 from pipeline.schema import table_specs
 from pipeline.sources import SourceFile
 
@@ -35,4 +36,7 @@ def extract(notices: list[SourceFile], registry_files: dict[str, SourceFile]) ->
         for name, table_rows in notice.tables.items():
             rows[name].extend(table_rows)
     specs = table_specs()
-    return {name: specs[name].to_arrow(rows[name]) for name in specs}
+    tables = {name: specs[name].to_arrow(rows[name]) for name in specs}
+    for name, source in (("units", registry_files["units.csv"]), ("unit_aliases", registry_files["unit_aliases.csv"])):
+        tables[name] = tag_source(tables[name], source.name, source.sha256)
+    return tables
