@@ -110,3 +110,22 @@ def test_every_nullable_column_publishes_nulls_in_every_format(bundled_tables, t
         assert db.execute("SELECT period_start, period_end, issue_date FROM documents").fetchone() == \
             (None, None, None)
         assert db.execute("SELECT count(*) FROM findings WHERE line IS NULL").fetchone()[0] == 1
+
+
+def test_the_bundled_notice_with_its_three_oddities_corrected_builds(tmp_path):
+    """Issue 8's report: correct the misprint 政协单位 and print the two aliases under their registry
+    names, and the notice has no finding left; the build must still publish."""
+    from pipeline.run import run_build
+    from conftest import NOTICE, copy_sources
+
+    text = NOTICE.read_text(encoding="utf-8")
+    for printed, corrected in (("政协单位：", "协办单位："), ("、市外贸局、", "、市外经贸局、"),
+                               ("市财政（地税）局", "市财政局")):
+        assert text.count(printed) == 1
+        text = text.replace(printed, corrected)
+    outcome = run_build(copy_sources(tmp_path / "sources", text), tmp_path / "outputs")
+    assert outcome.new and outcome.index_entry["rows"]["findings"] == 0
+    assert outcome.index_entry["rows"]["assignments"] == 533
+    release = tmp_path / "outputs" / "latest"
+    # The build's blocking check ran Frictionless on the release; only the empty file is checked here.
+    assert json.loads((release / "json" / "findings.json").read_text(encoding="utf-8")) == []
