@@ -36,12 +36,12 @@ def notice_paths(sources_dir: Path) -> list[Path]:
 
 
 def read_sources(sources_dir: Path) -> tuple[list[SourceFile], dict[str, SourceFile]]:
-    """(notices, registry files by name), read once so that every step sees the same bytes."""
+    """(notices, registry files present by name), read once so that every step sees the same bytes."""
     notices = [SourceFile(path, path.read_bytes()) for path in notice_paths(sources_dir)]
     registry = {}
     for name in REGISTRY_FILES:
         path = sources_dir / name
-        if not path.is_file():
-            raise PlanDataError("unit registry file is missing", file=str(path))
-        registry[name] = SourceFile(path, path.read_bytes())
+        # The registry is optional: without it every printed unit is published unresolved.
+        if path.is_file():
+            registry[name] = SourceFile(path, path.read_bytes())
     return notices, registry
