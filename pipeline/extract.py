@@ -6,8 +6,9 @@ import pyarrow as pa
 from pipeline.core.notice import doc_id_from_filename, parse_notice
 from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
+from pipeline.provenance import tag_source
 from pipeline.schema import table_specs
-from pipeline.sources import SourceFile
+from pipeline.sources import REGISTRY_FILES, SourceFile
 
 
 def _decode_registry(source: SourceFile) -> str:
@@ -17,10 +18,22 @@ def _decode_registry(source: SourceFile) -> str:
         raise PlanDataError(f"registry is not UTF-8 (byte {exc.start})", file=str(source.path)) from None
 
 
+# Registry table -> the file in the sources directory it is read from (units -> units.csv).
+REGISTRY_TABLES = {file_name.removesuffix(".csv"): file_name for file_name in REGISTRY_FILES}
+
+
+def read_registry(registry_files: dict[str, SourceFile]) -> UnitRegistry:
+    """The unit registry from the files present; an absent file has no rows."""
+    def text_and_name(table: str) -> tuple[str | None, str]:
+        source = registry_files.get(REGISTRY_TABLES[table])
+        return (_decode_registry(source), str(source.path)) if source else (None, REGISTRY_TABLES[table])
+
+    (units, units_file), (aliases, aliases_file) = text_and_name("units"), text_and_name("unit_aliases")
+    return UnitRegistry.from_csv(units, aliases, units_file, aliases_file)
+
+
 def extract(notices: list[SourceFile], registry_files: dict[str, SourceFile]) -> dict[str, pa.Table]:
-    registry = UnitRegistry.from_csv(
-        _decode_registry(registry_files["units.csv"]), _decode_registry(registry_files["unit_aliases.csv"]),
-        str(registry_files["units.csv"].path), str(registry_files["unit_aliases.csv"].path))
+    registry = read_registry(registry_files)
     rows: dict[str, list[dict]] = {name: [] for name in table_specs()}
     rows["units"] = registry.units
     rows["unit_aliases"] = registry.aliases
@@ -35,4 +48,9 @@ def extract(notices: list[SourceFile], registry_files: dict[str, SourceFile]) ->
         for name, table_rows in notice.tables.items():
             rows[name].extend(table_rows)
     specs = table_specs()
-    return {name: specs[name].to_arrow(rows[name]) for name in specs}
+    tables = {name: specs[name].to_arrow(rows[name]) for name in specs}
+    for name, file_name in REGISTRY_TABLES.items():
+        if file_name in registry_files:
+            source = registry_files[file_name]
+            tables[name] = tag_source(tables[name], source.name, source.sha256)
+    return tables

@@ -149,15 +149,16 @@ def stream_sha256(path: Path) -> str:
 
 
 def read_sources(sources_dir: Path) -> tuple[list[SourceFile], dict[str, SourceFile]]:
-    """(notices, registry files by name), read once so that every step sees the same bytes."""
+    """(notices, registry files present by name), read once so that every step sees the same bytes."""
     notices = [SourceFile(path, read_bounded(path, printable(relative)), relative)
                for relative, path in notice_files(sources_dir)]
     registry = {}
     root = os.path.realpath(sources_dir)
     for path in registry_paths(sources_dir):
         shown = printable(str(path))
-        if not path.is_file():
-            raise PlanDataError("unit registry file is missing", file=shown)
+        # The registry is optional: without it every printed unit is published unresolved.
+        if not path.is_file() and not path.is_symlink():
+            continue
         if path.is_symlink():
             _inside(str(path), root, shown)
         registry[path.name] = SourceFile(path, read_bounded(path, shown, what="a registry file"), path.name)

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.publish.checksums import sha256_file
+from pipeline.publish.files import FORMULA_STARTS
 from pipeline.schema import table_specs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +39,22 @@ def test_layout(built_release, latest):
     [entry] = index["releases"]
     assert entry["release_id"] == os.readlink(latest).split("/")[-1] == index["latest"]
     assert entry["rows"]["assignments"] == 533 and entry["changes"] == {}
-    assert list(entry["sources"]) == ["taizhou-anticorruption-2008-2012.txt"]
+    assert list(entry["sources"]) == ["taizhou-anticorruption-2008-2012.txt", "units.csv", "unit_aliases.csv"]
+    assert entry["sources"]["units.csv"] == sha256_file(ROOT / "sources" / "units.csv")
+    assert entry["sources"]["unit_aliases.csv"] == sha256_file(ROOT / "sources" / "unit_aliases.csv")
     assert not list(built_release.glob(".staging-*"))
+
+
+def test_readme_row_counts_match_the_release(latest):
+    """The README's table of datasets gives each table's row count for the bundled notice."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("## The datasets", 1)[1]
+    counts = {name: int(rows) for name, rows in re.findall(r"^\| `(\w+)` \| (\d+) \|", readme, re.MULTILINE)}
+    assert set(counts) == set(table_specs())
+    with duckdb.connect(str(latest / "plan.duckdb"), read_only=True) as db:
+        actual = {name: db.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in counts}
+    assert counts == actual
 
 
 def test_first_release_has_empty_change_log(latest):
@@ -124,8 +139,9 @@ def test_formats_hold_the_same_rows(latest):
         json_rows = json.loads((latest / "json" / f"{name}.json").read_text(encoding="utf-8"))
         parquet_rows = pq.read_table(latest / "parquet" / f"{name}.parquet").to_pylist()
         assert len(csv_rows) == len(json_rows) == len(parquet_rows) == len(excel_rows)
+        # excel/ differs only by the formula guard: a leading ' on text a spreadsheet would run.
         assert [r.replace("\r\n", "\n") for row in excel_rows for r in row.values()] == \
-               [r for row in csv_rows for r in row.values()]
+               [("'" + r if r.startswith(FORMULA_STARTS) else r) for row in csv_rows for r in row.values()]
         as_text = [{k: "" if v is None else str(v) for k, v in row.items()} for row in parquet_rows]
         assert as_text == [{k: "" if v is None else str(v) for k, v in row.items()} for row in json_rows]
 

@@ -17,7 +17,7 @@ def write_data_files(staging: Path, tables: dict[str, pa.Table]) -> dict:
     """CSV, Excel CSV, JSON and Parquet for every table, then datapackage.json. Returns the descriptor."""
     for name in table_specs():
         write_table_files(staging, name, tables[name])
-    descriptor = build_descriptor(staging, tables["documents"].to_pylist())
+    descriptor = build_descriptor(staging, tables)
     write_descriptor(staging, descriptor)
     return descriptor
 

@@ -5,6 +5,9 @@ import hashlib
 import json
 from pathlib import Path
 
+import pyarrow as pa
+
+from pipeline.provenance import source_of
 from pipeline.publish.checksums import sha256_file
 from pipeline.schema import package_descriptor, table_specs
 
@@ -12,12 +15,16 @@ PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 _MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
 
 
-def _resource(name: str, fmt: str, directory: Path) -> dict:
+def _resource(name: str, fmt: str, directory: Path, rows: int) -> dict:
     spec = table_specs()[name]
     path = f"{fmt}/{name}.{fmt}"
     resource = {
         "name": name if fmt == "csv" else f"{name}-{fmt}",
-        "type": "table",
+        # frictionless-py 5.21 cannot read an empty JSON array as a table ("cannot extract
+        # JSON tabular data") although the spec allows it. An empty table's JSON file stays
+        # `[]`, declared as a JSON resource (its hash still checked, its schema still given);
+        # its CSV and Parquet resources are validated as tables.
+        "type": "json" if fmt == "json" and rows == 0 else "table",
         "path": path,
         "format": fmt,
         "mediatype": _MEDIATYPES[fmt],
@@ -35,8 +42,19 @@ def _resource(name: str, fmt: str, directory: Path) -> dict:
     elif fmt == "json":
         resource["encoding"] = "utf-8"
     resource["hash"] = f"sha256:{sha256_file(directory / path)}"
-    resource["schema"] = _publishable_schema(spec.table_schema())
+    schema = _publishable_schema(spec.table_schema())
+    resource["schema"] = _parquet_schema(schema) if fmt == "parquet" else schema
     return resource
+
+
+def _parquet_schema(schema: dict) -> dict:
+    """frictionless-py reads Parquet through pandas, which turns a null in an integer column
+    into NaN, and then fails the cell "nan" as no integer. An int64 column holds no NaN, so
+    reading "nan" as missing in a nullable integer field of a Parquet resource is exact."""
+    fields = [{**field, "missingValues": ["", "nan"]}
+              if field["type"] == "integer" and not field.get("constraints", {}).get("required") else field
+              for field in schema["fields"]]
+    return {**schema, "fields": fields}
 
 
 def _publishable_schema(schema: dict) -> dict:
@@ -55,12 +73,24 @@ def _publishable_schema(schema: dict) -> dict:
     return {**schema, "foreignKeys": keys} if keys else schema
 
 
-def build_descriptor(directory: Path, documents: list[dict]) -> dict:
+def _sources(tables: dict[str, pa.Table]) -> list[dict]:
+    """The notices (from the documents table), then each registry file a table was read from."""
+    sources = [{"title": doc["title"] or doc["source_file"], "path": f"sources/{doc['source_file']}",
+                "sha256": doc["source_sha256"]} for doc in tables["documents"].to_pylist()]
+    for name, spec in table_specs().items():
+        source = source_of(tables[name])
+        if source is not None:
+            sources.append({"title": f"{spec.descriptor['title']} (unit registry)",
+                            "path": f"sources/{source['file']}", "sha256": source["sha256"]})
+    return sources
+
+
+def build_descriptor(directory: Path, tables: dict[str, pa.Table]) -> dict:
     package = {key: value for key, value in package_descriptor().items() if key != "table_order"}
-    resources = [_resource(name, fmt, directory) for name in table_specs() for fmt in ("csv", "json", "parquet")]
+    resources = [_resource(name, fmt, directory, tables[name].num_rows)
+                 for name in table_specs() for fmt in ("csv", "json", "parquet")]
     descriptor = {"$schema": PROFILE, **package}
-    descriptor["sources"] = [{"title": doc["title"] or doc["source_file"], "path": f"sources/{doc['source_file']}",
-                              "sha256": doc["source_sha256"]} for doc in documents]
+    descriptor["sources"] = _sources(tables)
     descriptor["resources"] = resources
     # version names the content: a hash over everything else in the descriptor,
     # which already holds every data file's sha256. No timestamp, no sequence number.
