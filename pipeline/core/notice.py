@@ -11,7 +11,7 @@ from pipeline.core.findings import Finding
 from pipeline.core.lines import split_lines
 from pipeline.core.outline import Outline, Task, parse_outline
 from pipeline.core.sentences import is_collective
-from pipeline.core.registry import UnitRegistry
+from pipeline.core.registry import NATIONAL, UnitRegistry
 
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 
@@ -39,19 +39,25 @@ class NoticeRows:
         return [finding for finding in self.findings if finding.severity == "error"]
 
 
-def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: str | None = None) -> NoticeRows:
+def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: str | None = None,
+                 jurisdiction: str | None = None) -> NoticeRows:
+    """Rows of every table for one notice. ``jurisdiction`` (from a sidecar) overrides the one read
+    from the issuer; a notice of unknown jurisdiction resolves against the national units only,
+    so that a city's 市财政局 is never taken for another city's."""
     decoded = decode_source(data, file_name)
     outline = parse_outline(decoded.text, file_name)
     doc_id = doc_id or doc_id_from_filename(file_name)
     sha = hashlib.sha256(data).hexdigest()
     findings = list(outline.findings)
-    assignments = _assignments(outline, registry, findings)
+    jurisdiction = jurisdiction or registry.jurisdiction_of(outline.header.issuer)
+    assignments = _assignments(outline, registry, findings, jurisdiction or NATIONAL)
     findings.sort(key=lambda f: (f.line or 0, f.kind, f.value or ""))
     provenance = {"source_sha256": sha}
     header = outline.header
     documents = [{
         "doc_id": doc_id, "title": header.title, "notice_title": header.notice_title,
-        "doc_number": header.doc_number, "addressees": header.addressees, "notice_body": header.notice_body, "issuer": header.issuer,
+        "doc_number": header.doc_number, "addressees": header.addressees, "notice_body": header.notice_body,
+        "issuer": header.issuer, "jurisdiction": jurisdiction,
         "issue_date": header.issue_date, "period_start": header.period_start, "period_end": header.period_end,
         "preamble": header.preamble, "source_file": file_name, "source_sha256": sha,
         "source_encoding": decoded.encoding, "source_bytes": len(data),
@@ -84,7 +90,7 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     return NoticeRows(doc_id, tables, findings)
 
 
-def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Finding]) -> list[dict]:
+def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Finding], jurisdiction: str) -> list[dict]:
     rows = []
     on = outline.header.issue_date
     for task in outline.tasks:
@@ -92,8 +98,7 @@ def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Findin
         seen: set[str] = set()
         for unit_line, label, role in _readings(task):
                 positions[role] = positions.get(role, 0) + 1
-                # jurisdiction: pass jurisdiction=registry.jurisdiction_of(issuer) once the registry has it
-                resolved = registry.resolve(label, on)
+                resolved = registry.resolve(label, on, jurisdiction=jurisdiction)
                 if resolved.unit_id is None:
                     findings.append(Finding(unit_line.line, "unresolved_unit",
                                             f"unit {label} is in neither the unit registry nor its aliases", label))
