@@ -324,7 +324,8 @@ def _task_by_definition(tasks, line):
 
 def _items_notice(items: int) -> str:
     """Chapters of sections of 5 items; every item cites a title and has its own block, every
-    third section has a shared block after its items and text after that block."""
+    third section has a shared block after its items (a title on its 牵头单位 line, which no task
+    governs) and text after that block."""
     lines = ["标题", "关于印发《标题》的通知"]
     for index in range(items):
         section, item = divmod(index, 5)
@@ -337,7 +338,7 @@ def _items_notice(items: int) -> str:
         if section % 3:
             lines.append("牵头单位：市纪委")
         elif item == 4:
-            lines += ["牵头单位：市纪委", "协办单位：市监察局", "块后的《文字》。"]
+            lines += ["牵头单位：市纪委、《台州日报》社", "协办单位：市监察局", "块后的《文字》。"]
     return "\n".join(lines) + "\n"
 
 
