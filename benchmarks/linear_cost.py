@@ -123,11 +123,13 @@ def time_changes(count: int, units: UnitRegistry) -> float:
     return elapsed
 
 
-def table(title: str, unit: str, figures: list[tuple[int, float]]) -> None:
+def table(title: str, unit: str, sizes_: list[int], measure) -> None:
+    """Measure and print one row per size as it is done (the large sizes take a while)."""
     print(title)
-    print(f"{unit:>8}  {'seconds':>9}  {'ms per ' + unit:>14}")
-    for n, seconds in figures:
-        print(f"{n:>8}  {seconds:>9.3f}  {1000 * seconds / n:>14.4f}")
+    print(f"{unit:>8}  {'seconds':>9}  {'ms per ' + unit:>14}", flush=True)
+    for n in sizes_:
+        seconds = measure(n)
+        print(f"{n:>8}  {seconds:>9.3f}  {1000 * seconds / n:>14.4f}", flush=True)
     print()
 
 
@@ -140,11 +142,10 @@ def main() -> None:
     parser.add_argument("--citations", default="1000,2000,4000,8000,16000,32000")
     parser.add_argument("--sections", default="10,20,40,80")
     args = parser.parse_args()
-    table("citations: parse_citations over N items", "items",
-          [(n, time_citations(n)) for n in sizes(args.citations)])
+    table("citations: parse_citations over N items", "items", sizes(args.citations), time_citations)
     units = registry()
     table(f"change log: compute_changes over N sections of ~{SECTION_CHARS} characters, each lightly edited",
-          "sections", [(n, time_changes(n, units)) for n in sizes(args.sections)])
+          "sections", sizes(args.sections), lambda n: time_changes(n, units))
 
 
 if __name__ == "__main__":
