@@ -40,9 +40,12 @@ def _build(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     from pipeline.changes import format_changes_table
-    from pipeline.compare import changes_between
+    from pipeline.compare import compare
 
-    rows = changes_between(Path(args.old), Path(args.new), Path(args.sources))
+    comparison = compare(Path(args.old), Path(args.new), Path(args.sources))
+    for note in comparison.notes:
+        print(f"note: {note}", file=sys.stderr)
+    rows = comparison.rows
     print(format_changes_table(rows) if rows else "No changes.")
     return 0
 

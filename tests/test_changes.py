@@ -64,12 +64,21 @@ def apply_edits(text: str, edits: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def amended(registry, base_text: str, name: str) -> tuple[dict, list[list[str]]]:
-    fixture = json.loads((AMENDMENTS / name).read_text(encoding="utf-8"))
-    text = apply_edits(base_text, fixture["edits"])
+def edition(registry, text: str) -> dict:
     rows = parse_notice(text.encode("utf-8"), "taizhou-amended.txt", registry, doc_id=DOC_ID)
     assert not rows.errors, rows.errors
-    return rows.tables, fixture["expected"]
+    return rows.tables
+
+
+def amended(registry, base_text: str, name: str) -> tuple[dict, list[list[str]]]:
+    fixture = json.loads((AMENDMENTS / name).read_text(encoding="utf-8"))
+    return edition(registry, apply_edits(base_text, fixture["edits"])), fixture["expected"]
+
+
+def old_edition(registry, base_text: str, base: dict, name: str) -> dict:
+    """The old side of a fixture: the bundled notice, or the bundled notice with the fixture's old_edits."""
+    fixture = json.loads((AMENDMENTS / name).read_text(encoding="utf-8"))
+    return edition(registry, apply_edits(base_text, fixture["old_edits"])) if "old_edits" in fixture else base
 
 
 def as_lists(rows: list[dict]) -> list[list[str]]:
@@ -82,20 +91,25 @@ FIXTURES = sorted(path.name for path in AMENDMENTS.glob("*.json"))
 @pytest.mark.parametrize("name", FIXTURES)
 def test_amendment_fixture(registry, base_text, base, name):
     new, expected = amended(registry, base_text, name)
-    assert as_lists(compute_changes(base, new)) == expected
+    assert as_lists(compute_changes(old_edition(registry, base_text, base, name), new)) == expected
 
 
 def test_every_required_amendment_has_a_fixture():
     assert {"insert_item.json", "delete_section_4_7.json", "institutional_reform.json", "lead_changed.json",
-            "edit_sentence.json", "issue_date.json", "no_edit.json"} <= set(FIXTURES)
+            "edit_sentence.json", "issue_date.json", "no_edit.json", "unit_printed_twice.json",
+            "tie_identical_sections.json", "tie_similar_sections.json", "removal_next_to_edit.json",
+            "repeated_characters.json"} <= set(FIXTURES)
 
 
-@pytest.mark.parametrize("name", ["delete_section_4_7.json", "insert_item.json", "combined.json"])
+@pytest.mark.parametrize("name", ["delete_section_4_7.json", "insert_item.json", "combined.json",
+                                  "removal_next_to_edit.json", "unit_printed_twice.json"])
 def test_reverse_direction_mirrors(registry, base_text, base, name):
-    """Going back from the amended text to the bundled one swaps added/removed and old/new ids."""
+    """Going back from the amended text to the old one swaps added/removed and old/new ids."""
     new, _ = amended(registry, base_text, name)
-    forward = compute_changes(base, new)
-    backward = compute_changes(new, base)
+    old = old_edition(registry, base_text, base, name)
+    forward = compute_changes(old, new)
+    assert forward
+    backward = compute_changes(new, old)
     mirror = {"added": "removed", "removed": "added"}
     flipped = sorted((r["entity"], mirror.get(r["change"], r["change"]), r["new_id"], r["old_id"]) for r in forward)
     assert sorted((r["entity"], r["change"], r["old_id"], r["new_id"]) for r in backward) == flipped
@@ -247,6 +261,16 @@ def test_text_diff_forms():
     assert text_diff("一二三四五六七八九十", "壹二三四五六七八九拾") == "-「一」 +「壹」 -「十」 +「拾」"
 
 
+def test_text_diff_of_repeated_characters_is_minimal():
+    """Where a run of repeats shrinks or grows, the diff is the one repeat, not the whole run."""
+    assert text_diff("加强加强加强", "加强加强") == "-「加强」"
+    assert text_diff("加强加强", "加强加强加强") == "+「加强」"
+    assert text_diff("要加强加强加强监督", "要加强加强监督") == "-「加强」"
+    assert text_diff("啊啊啊", "啊啊啊啊") == "+「啊」"
+    assert text_diff("一一二一一", "一一一一") == "-「二」"
+    assert text_diff("加强监督加强", "加强加强监督加强") == "+「加强」"
+
+
 def test_text_diff_is_cut_to_about_200_characters():
     old = "。".join(f"第{i}句旧文字" for i in range(60))
     new = "。".join(f"第{i}句新内容" for i in range(60))
@@ -309,9 +333,10 @@ def test_table_keeps_each_row_on_one_line():
 # -- schema ----------------------------------------------------------------------------------------
 def test_schema_matches_the_rows(registry, base_text, base):
     schema = json.loads((ROOT / "schemas" / "changes.schema.json").read_text(encoding="utf-8"))
-    assert [field["name"] for field in schema["fields"]] == list(CHANGE_COLUMNS)
-    enums = {field["name"]: field.get("constraints", {}).get("enum") for field in schema["fields"]}
-    assert set(enums["entity"]) == set(ENTITIES) and set(enums["change"]) == set(CHANGES)
+    # The published columns and vocabularies, in their meaningful order (rows sort by entity, then change).
+    assert CHANGE_COLUMNS == ("entity", "change", "old_id", "new_id", "detail")
+    assert ENTITIES == ("document", "section", "task", "assignment")
+    assert CHANGES == ("removed", "added", "renumbered", "text_changed", "units_changed", "metadata_changed")
     assert "primaryKey" not in schema
     for field in schema["fields"]:
         assert {"name", "type", "title", "title_zh", "description", "description_zh"} <= set(field)
@@ -325,3 +350,95 @@ def test_schema_matches_the_rows(registry, base_text, base):
     data = [list(CHANGE_COLUMNS), *as_lists(rows)]
     report = frictionless.Resource(data=data, schema=frictionless.Schema.from_descriptor(schema)).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+# -- similarity matching: ties and cost ----------------------------------------------------------
+def _section_tables(bodies: list[str], ids: list[str] | None = None) -> dict[str, list[dict]]:
+    ids = ids or [f"1.{k + 1}" for k in range(len(bodies))]
+    return {
+        "documents": [{"doc_id": "d", "title": "t"}],
+        "sections": [{"doc_id": "d", "section_id": section_id, "parent_id": "1", "level": 2, "label": "（）",
+                      "heading": "工作", "body": body, "line_start": k + 2}
+                     for k, (section_id, body) in enumerate(zip(ids, bodies))],
+        "tasks": [], "assignments": [],
+    }
+
+
+def test_a_similarity_tie_prefers_the_same_id():
+    """Two identical old sections, the later one under the id of the one edited section left:
+    the same id wins the tie (not document order); the other copy is removed."""
+    body = "加强和改进舆论监督，重视和支持新闻媒体正确开展舆论监督。"
+    old = _section_tables(["另一节的正文完全不同。", body, body], ["1.1", "1.2", "1.3"])
+    new = _section_tables(["另一节的正文完全不同。", body.replace("正确", "依法")], ["1.1", "1.3"])
+    assert as_lists(compute_changes(old, new)) == [
+        ["section", "removed", "1.2", "", "（）工作"],
+        ["section", "text_changed", "1.3", "1.3", "body: -「正确」 +「依法」"],
+    ]
+
+
+ALPHABET = "加强监督制度建设反腐倡廉教育工作机制完善落实责任党风政考核评价管理体系改革创新推进"
+
+
+def _permutations(count: int, seed: int) -> list[str]:
+    """Bodies of the same characters in different orders: every pair passes difflib's cheap bounds."""
+    rng = random.Random(seed)
+    return ["".join(rng.sample(ALPHABET, len(ALPHABET))) for _ in range(count)]
+
+
+def _light_edit(body: str) -> str:
+    return body[:10] + "甲" + body[11:30] + "乙" + body[31:]
+
+
+def _comparisons(monkeypatch, old: dict, new: dict) -> tuple[list[dict], int, int]:
+    """The change rows, how many times difflib ran its expensive matching, and how many pairs got a cheap bound."""
+    import difflib
+
+    from pipeline.changes import matching
+
+    calls = {"full": 0, "bound": 0}
+
+    def counting(name, real):
+        def counted(*args):
+            calls[name] += 1
+            return real(*args)
+        return counted
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "get_matching_blocks",
+                        counting("full", difflib.SequenceMatcher.get_matching_blocks))
+    monkeypatch.setattr(matching, "_bound", counting("bound", matching._bound))
+    rows = compute_changes(old, new)
+    monkeypatch.undo()
+    return rows, calls["full"], calls["bound"]
+
+
+def test_similarity_matching_grows_linearly(monkeypatch):
+    """N lightly edited sections whose characters all look alike to the cheap bounds: twice N must not
+    cost more than about twice the comparisons (comparing every pair costs four times)."""
+    full, bounds = {}, {}
+    for count in (20, 40):
+        bodies = _permutations(count, seed=count)
+        rows, full[count], bounds[count] = _comparisons(monkeypatch, _section_tables(bodies),
+                                                        _section_tables([_light_edit(b) for b in bodies]))
+        assert [(r["change"], r["old_id"], r["new_id"]) for r in rows] == [
+            ("text_changed", f"1.{k}", f"1.{k}") for k in range(1, count + 1)]
+    assert full[40] <= 2 * full[20] + 10, full
+    # Each old node gets a bounded set of candidates (its rank neighbours, its id, its best shingle matches);
+    # those sets overlap less as N grows, so the count grows a little faster than N until they stop overlapping.
+    from pipeline.changes.matching import NEIGHBOURS, SHINGLE_CANDIDATES
+
+    assert bounds[40] <= 2.5 * bounds[20], bounds
+    assert bounds[40] <= 40 * (2 * NEIGHBOURS + 2 + SHINGLE_CANDIDATES), bounds
+
+
+def test_edited_sections_are_found_far_from_their_rank(monkeypatch):
+    """Fifty new sections inserted before fifty edited ones: each edited one is found again (by the
+    shingles it shares with its old self), though its rank moved by 50 and its id now names another."""
+    bodies = _permutations(50, seed=3)
+    inserted = ["新增第" + "一二三四五六七八九十"[k % 10] + "节的内容与原有各节都不相同。" * 2 for k in range(50)]
+    new_bodies = inserted + [_light_edit(b) for b in bodies]
+    rows, calls, _ = _comparisons(monkeypatch, _section_tables(bodies), _section_tables(new_bodies))
+    moved = [(r["change"], r["old_id"], r["new_id"]) for r in rows if r["change"] != "added"]
+    assert moved == [change for k in range(1, 51)
+                     for change in (("renumbered", f"1.{k}", f"1.{k + 50}"), ("text_changed", f"1.{k}", f"1.{k + 50}"))]
+    assert sum(r["change"] == "added" for r in rows) == 50
+    assert calls <= 4 * 50, calls

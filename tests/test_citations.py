@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.core.citations import (action_of, citation_rows, clause_before, find_titles, issuer_prefix,
-                                     parse_citations)
+from pipeline.core.citations import citation_rows, find_titles, issuer_prefix, parse_citations
 from pipeline.core.notice import parse_notice
 from pipeline.core.outline import parse_outline
 from pipeline.core.registry import UnitRegistry
@@ -263,10 +262,9 @@ def test_issuer_prefix(before, issuer):
     ("关于印发《A》的通知", ["other"]),
 ])
 def test_action(line, actions):
-    spans = find_titles(line)
-    masked = "".join("□" if any(s.start < i < s.end for s in spans) else ch for i, ch in enumerate(line))
-    got = [action_of(clause_before(masked, s.start), line[s.end + 1:]) for s in spans]
-    assert got == actions
+    """Through parse_citations, the path the published table takes."""
+    text = f"标题\n一、总则\n（一）制度\n{line}\n"
+    assert [c.action for c in parse_citations(text, parse_outline(text, "t.txt"))] == actions
 
 
 def test_small_notice_end_to_end():
@@ -308,3 +306,87 @@ def test_a_line_of_thousands_of_titles_shares_its_verb():
     assert {c.action for c in citations} == {"draft"}
     assert {c.issuer_prefix for c in citations} == {None}
     assert citations[-1].citation_id == "1.1-c3000"
+
+
+# -- the line lookup: the plain definitions, and its cost -----------------------------------------
+
+def _deepest_node_by_definition(nodes, line):
+    holding = [node for node in nodes if node.line_start <= line <= node.line_end]
+    if holding:
+        return max(holding, key=lambda node: node.level)
+    before = [node for node in nodes if node.line_start <= line]
+    return before[-1] if before else None
+
+
+def _task_by_definition(tasks, line):
+    return next((t for t in tasks if t.line_start <= line < t.unit_lines[0].line), None)
+
+
+def _items_notice(items: int) -> str:
+    """Chapters of sections of 5 items; every item cites a title and has its own block, every
+    third section has a shared block after its items (a title on its 牵头单位 line, which no task
+    governs) and text after that block."""
+    lines = ["标题", "关于印发《标题》的通知"]
+    for index in range(items):
+        section, item = divmod(index, 5)
+        chapter, in_chapter = divmod(section, 9)
+        if item == 0 and in_chapter == 0:
+            lines.append(f"{'一二三四五六七八九'[chapter % 9]}、第{chapter}章")
+        if item == 0:
+            lines.append(f"（{'一二三四五六七八九'[in_chapter]}）第{section}节")
+        lines.append(f"{item + 1}.制定《办法{index}》。")
+        if section % 3:
+            lines.append("牵头单位：市纪委")
+        elif item == 4:
+            lines += ["牵头单位：市纪委、《台州日报》社", "协办单位：市监察局", "块后的《文字》。"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("source", ["bundled", "items"])
+def test_line_lookup_gives_the_plain_definitions(text, source):
+    """Every citation's section and task are those of the definitions in the module docstring."""
+    notice = text if source == "bundled" else _items_notice(60)
+    outline = parse_outline(notice, "t.txt")
+    first_chapter = outline.nodes[0].line_start
+    found = parse_citations(notice, outline)
+    assert len(found) > 50
+    for c in found:
+        if c.line < first_chapter:
+            assert c.section_id is None and c.task_id is None
+            continue
+        node = _deepest_node_by_definition(outline.nodes, c.line)
+        task = _task_by_definition(outline.tasks, c.line)
+        assert (c.section_id, c.task_id) == (node.section_id, task.task_id if task else None), c
+
+
+class _CountingList(list):
+    """A list that counts the elements handed out, however it is read."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.reads = 0
+
+    def __iter__(self):
+        for item in super().__iter__():
+            self.reads += 1
+            yield item
+
+    def __getitem__(self, index):
+        found = super().__getitem__(index)
+        self.reads += len(found) if isinstance(index, slice) else 1
+        return found
+
+
+def _lookup_reads(items: int) -> int:
+    notice = _items_notice(items)
+    outline = parse_outline(notice, "t.txt")
+    outline.nodes, outline.tasks = _CountingList(outline.nodes), _CountingList(outline.tasks)
+    assert len(parse_citations(notice, outline)) > items
+    return outline.nodes.reads + outline.tasks.reads
+
+
+def test_line_lookup_reads_each_node_a_bounded_number_of_times():
+    """Twice the items (and lines citing a title) must not cost more than about twice the node reads:
+    a scan of every node per line reads four times as many."""
+    small, large = _lookup_reads(200), _lookup_reads(400)
+    assert large <= 2 * small + 50, (small, large)

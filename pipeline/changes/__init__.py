@@ -12,9 +12,11 @@ How nodes are matched (per doc_id, sections and tasks separately):
    四（八） into 四（七）: one ``removed`` and one ``renumbered``, and every child of
    a renumbered section is renumbered too, 3.6.2 -> 3.5.2);
 3. similar content (character similarity >= SIMILARITY, same level; the best
-   pairs first, the same id preferred on ties; compared only within WINDOW
-   ranks among the unmatched nodes, which bounds the work on a wholesale
-   rewrite) -> ``renumbered`` when the id moved, plus ``text_changed``;
+   pairs first, the same id preferred on ties, then document order; each node
+   compared only with a bounded set of candidates: its rank neighbours among
+   the unmatched nodes, the node with its id, and those sharing the most rare
+   shingles with it, so the cost stays linear, see matching.py)
+   -> ``renumbered`` when the id moved, plus ``text_changed``;
 4. the same id for whatever is left -> ``text_changed`` (a rewrite in place);
 5. the rest is ``removed`` or ``added``.
 

@@ -14,6 +14,7 @@ IGNORED_FIELDS = frozenset({
     "source_sha256", "source_file", "source_bytes", "source_lines", "source_encoding",
     "line", "line_start", "line_end",
 })
+INPUT_TABLES = ("documents", "sections", "tasks", "assignments")  # what a change log is computed from
 SECTION_TEXT_FIELDS = ("heading", "body")
 TASK_TEXT_FIELDS = ("title", "text")
 
@@ -225,10 +226,9 @@ def _unit_key(unit: dict, order: int) -> tuple:
 
 def _split_by_doc(tables: dict[str, list[dict]]) -> dict[str, dict[str, list[dict]]]:
     docs: dict[str, dict[str, list[dict]]] = {}
-    for name in ("documents", "sections", "tasks", "assignments"):
+    for name in INPUT_TABLES:
         for row in tables.get(name) or []:
-            doc = docs.setdefault(as_text(row.get("doc_id")), {n: [] for n in
-                                                               ("documents", "sections", "tasks", "assignments")})
+            doc = docs.setdefault(as_text(row.get("doc_id")), {n: [] for n in INPUT_TABLES})
             doc[name].append(row)
     return docs
 

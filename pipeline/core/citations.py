@@ -35,6 +35,7 @@ Decisions (see also schemas/citations.schema.json):
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from dataclasses import dataclass
 
@@ -50,6 +51,9 @@ IMPLEMENT_VERBS = ("贯彻", "落实", "执行", "实施", "根据", "按照", "
 ACTIONS = ("draft", "implement", "other")
 _VERB_ACTION = {**{verb: "implement" for verb in IMPLEMENT_VERBS}, **{verb: "draft" for verb in DRAFT_VERBS}}
 _VERB_PATTERN = re.compile("|".join(sorted(map(re.escape, _VERB_ACTION), key=len, reverse=True)))
+_VERBS_BY_FIRST_CHAR: dict[str, list[tuple[str, str]]] = {}
+for _verb, _action in _VERB_ACTION.items():
+    _VERBS_BY_FIRST_CHAR.setdefault(_verb[0], []).append((_verb, _action))
 _IMPLEMENTED_AFTER = re.compile(r"^的?(?:贯彻落实|贯彻执行|贯彻实施|贯彻|落实|执行|实施)")
 CLAUSE_ENDS = "，。；：！？,;:!?"
 
@@ -165,8 +169,8 @@ def issuer_prefix(before: str) -> str | None:
 def _verb_occurrences(text: str) -> list[tuple[int, int, int, str]]:
     """Every verb in ``text`` as (end, length, start, action), sorted: one pass per line."""
     found = []
-    for start in range(len(text)):
-        for verb, action in _VERB_ACTION.items():
+    for start, char in enumerate(text):
+        for verb, action in _VERBS_BY_FIRST_CHAR.get(char, ()):
             if text.startswith(verb, start):
                 found.append((start + len(verb), len(verb), start, action))
     found.sort()
@@ -203,19 +207,54 @@ def clause_before(masked: str, start: int) -> str:
     return masked[_clause_start([i for i, c in enumerate(masked) if c in CLAUSE_ENDS], start):start]
 
 
-def _deepest_node(nodes: list[Node], line: int) -> Node | None:
-    holding = [node for node in nodes if node.line_start <= line <= node.line_end]
-    if holding:
-        return max(holding, key=lambda node: node.level)
-    before = [node for node in nodes if node.line_start <= line]
-    return before[-1] if before else None
+class _LineIndex:
+    """The deepest node and the governing task of each line, asked for in non-decreasing line order.
 
+    A sweep: nodes and tasks enter a heap when their first line is reached and leave it
+    (lazily) once their last line is passed, so n nodes and q lines cost O((n + q) log n)
+    instead of a scan of every node per line. The answers are those of the plain
+    definitions: the deepest node holding the line (the first listed at equal depth), else
+    the last listed node starting at or before it; the first listed task whose governed
+    text (line_start up to its first unit line) holds the line.
+    """
 
-def _task_at(tasks: list[Task], line: int) -> Task | None:
-    for task in tasks:
-        if task.line_start <= line < task.unit_lines[0].line:
-            return task
-    return None
+    def __init__(self, nodes: list[Node], tasks: list[Task]):
+        self._nodes = sorted(enumerate(nodes), key=lambda pair: pair[1].line_start)
+        self._tasks = sorted(enumerate(tasks), key=lambda pair: pair[1].line_start)
+        self._next_node = self._next_task = 0
+        self._holding_nodes: list[tuple[int, int, Node]] = []  # (-level, list order, node)
+        self._holding_tasks: list[tuple[int, Task]] = []  # (list order, task)
+        self._last_started: tuple[int, Node] | None = None  # the latest listed node started so far
+        self._line = 0
+
+    def _advance(self, line: int) -> None:
+        if line < self._line:
+            raise ValueError("lines must be asked for in order")
+        self._line = line
+        while self._next_node < len(self._nodes) and self._nodes[self._next_node][1].line_start <= line:
+            order, node = self._nodes[self._next_node]
+            heapq.heappush(self._holding_nodes, (-node.level, order, node))
+            if self._last_started is None or order > self._last_started[0]:
+                self._last_started = (order, node)
+            self._next_node += 1
+        while self._next_task < len(self._tasks) and self._tasks[self._next_task][1].line_start <= line:
+            order, task = self._tasks[self._next_task]
+            heapq.heappush(self._holding_tasks, (order, task))
+            self._next_task += 1
+        while self._holding_nodes and self._holding_nodes[0][2].line_end < line:
+            heapq.heappop(self._holding_nodes)
+        while self._holding_tasks and self._holding_tasks[0][1].unit_lines[0].line <= line:
+            heapq.heappop(self._holding_tasks)
+
+    def node_at(self, line: int) -> Node | None:
+        self._advance(line)
+        if self._holding_nodes:
+            return self._holding_nodes[0][2]
+        return self._last_started[1] if self._last_started else None
+
+    def task_at(self, line: int) -> Task | None:
+        self._advance(line)
+        return self._holding_tasks[0][1] if self._holding_tasks else None
 
 
 def parse_citations(text: str, outline: Outline) -> list[Citation]:
@@ -223,13 +262,14 @@ def parse_citations(text: str, outline: Outline) -> list[Citation]:
     first_chapter = outline.nodes[0].line_start if outline.nodes else None
     counters: dict[str, int] = {}
     citations: list[Citation] = []
+    index = _LineIndex(outline.nodes, outline.tasks)
     for line in split_lines(text):
         spans = find_titles(line.text)
         if not spans:
             continue
         in_header = first_chapter is None or line.number < first_chapter
-        node = None if in_header else _deepest_node(outline.nodes, line.number)
-        task = None if in_header else _task_at(outline.tasks, line.number)
+        node = None if in_header else index.node_at(line.number)
+        task = None if in_header else index.task_at(line.number)
         scope = node.section_id if node else "0"
         masked = _mask(line.text, spans)
         # Verbs and clause marks are found once per line: a line listing thousands
