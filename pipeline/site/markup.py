@@ -63,6 +63,7 @@ def document(title: str, body: str, root: str, head_extra: str = "", scripts: tu
             f'<meta http-equiv="Content-Security-Policy" content="{esc(CONTENT_SECURITY_POLICY)}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             '<meta name="referrer" content="no-referrer">\n'
+            '<link rel="icon" href="data:,">\n'  # else browsers ask the server for /favicon.ico
             f"<title>{esc(title)}</title>\n"
             f'<link rel="stylesheet" href="{href(root + ASSETS + "/site.css")}">\n'
             f"{head_extra}{script_tags}\n</head>\n<body>\n{body}\n</body>\n</html>\n")
