@@ -118,7 +118,7 @@ def release_graph(descriptor: dict, documents: list[dict], files: list[ReleaseFi
     for keyword in descriptor.get("keywords", []):
         add((dataset, DCAT.keyword, Literal(keyword)))
     if previous_url:
-        add((dataset, DCAT.previousVersion, URIRef(previous_url)))
+        add((dataset, URIRef(str(DCAT) + "previousVersion"), URIRef(previous_url)))  # DCAT 3
     _period(graph, dataset, release_url, documents)
     place = URIRef(base_url + "#spatial")
     add((place, RDF.type, DCTERMS.Location))
