@@ -39,7 +39,12 @@ def finalize(outputs: Path, staging: Path) -> Published:
         return publish_staging(outputs, staging, descriptor["version"])
     new_tables = load_release_tables(staging)
     old_tables = load_release_tables(releases_dir(outputs) / previous) if previous else {}
-    _write_changes(staging, compute_changes(old_tables, new_tables))
+    changes = compute_changes(old_tables, new_tables)
+    _write_changes(staging, changes)
     (staging / "quality.md").write_text(quality_report(new_tables), encoding="utf-8")
+    # issue 10 wiring (lead: re-apply on merge): pages, assets, views.sql and DCAT, before SHA256SUMS.
+    from pipeline.site import resolve_base_url, upcoming_release_id, write_release_site
+    write_release_site(staging, new_tables, descriptor, changes, upcoming_release_id(outputs, descriptor["version"]),
+                       resolve_base_url(), previous)
     write_sha256sums(staging)
     return publish_staging(outputs, staging, descriptor["version"])

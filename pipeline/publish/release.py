@@ -148,6 +148,9 @@ def _add_to_index(outputs: Path, release_id: str, previous: str | None, built_at
                               "previous": previous, **index_entry(releases_dir(outputs) / release_id)})
     index["latest"] = release_id
     _write_atomic(releases_dir(outputs) / "index.json", json.dumps(index, ensure_ascii=False, indent=2) + "\n")
+    # issue 10 wiring (lead: re-apply on merge): outputs/index.html and outputs/history.sql from the index.
+    from pipeline.site import write_outputs_index
+    write_outputs_index(outputs)
 
 
 def reconcile(outputs: Path) -> list[str]:

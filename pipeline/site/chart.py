@@ -1,0 +1,90 @@
+"""The build-time SVG chart of a notice: its units × its chapters (or top-level sections), per role."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pipeline.site.markup import esc
+from pipeline.site.units_index import role_name, roles, unit_key
+
+ROLE_COLOURS = {"lead": "#b2182b", "co": "#2166ac", "responsible": "#4d9221", "guide": "#8c510a"}
+_FALLBACK_COLOURS = ("#762a83", "#555555")
+LABEL_WIDTH, CELL_WIDTH, ROW_HEIGHT, HEAD_HEIGHT, BAR_GAP = 220, 56, 22, 40, 2
+
+
+def top_level(sections: list[dict]) -> tuple[list[dict], dict[str, str]]:
+    """The notice's top-level nodes in document order, and each section_id's top-level ancestor."""
+    parents = {row["section_id"]: row.get("parent_id") for row in sections}
+    roots: dict[str, str] = {}
+    for section_id in parents:
+        node, seen = section_id, set()
+        while parents.get(node) and node not in seen:
+            seen.add(node)
+            node = parents[node]
+        roots[section_id] = node
+    return [row for row in sections if not row.get("parent_id")], roots
+
+
+def chart_svg(doc_id: str, sections: list[dict], tasks: list[dict], assignments: list[dict],
+              unit_names: dict[str, str]) -> str:
+    columns, roots = top_level(sections)
+    by_chapter = columns and min(row["level"] for row in columns) == 1
+    task_root = {row["task_id"]: roots.get(row["section_id"], row["section_id"]) for row in tasks}
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    seen: set[tuple] = set()
+    for row in assignments:
+        key = (unit_key(row), task_root.get(row["task_id"]), row["role"])
+        if (key, row["task_id"]) in seen:
+            continue  # a unit printed twice in one role of one task counts once
+        seen.add((key, row["task_id"]))
+        counts[key] += 1
+    shown_roles = [role for role in roles() if any(k[2] == role for k in counts)]
+    totals: dict[str, int] = defaultdict(int)
+    for (unit, _, _), value in counts.items():
+        totals[unit] += value
+    units = sorted(totals, key=lambda u: (-totals[u], unit_names.get(u, u), u))
+    peak = max(counts.values(), default=1)
+    axis = "章 chapter" if by_chapter else "节 section"
+    width = LABEL_WIDTH + CELL_WIDTH * max(len(columns), 1) + 10
+    height = HEAD_HEIGHT + ROW_HEIGHT * max(len(units), 1) + 30
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" data-doc="{esc(doc_id)}" data-axis="{"chapter" if by_chapter else "section"}" '
+             f'aria-label="{esc("units × " + axis)}">',
+             f"<title>{esc('单位 × ' + axis + '：' + ', '.join(role_name(r) + ' 任务数' for r in shown_roles))}</title>"]
+    for index, column in enumerate(columns):
+        x = LABEL_WIDTH + index * CELL_WIDTH + CELL_WIDTH / 2
+        parts.append(f'<text class="col" x="{x:g}" y="{HEAD_HEIGHT - 8}" text-anchor="middle">{esc(column["label"])}'
+                     f"<title>{esc(column['label'] + column['heading'])}</title></text>")
+    bar_height = (ROW_HEIGHT - 4) / max(len(shown_roles), 1)
+    for row_index, unit in enumerate(units):
+        y = HEAD_HEIGHT + row_index * ROW_HEIGHT
+        name = unit_names.get(unit, unit)
+        parts.append(f'<text class="unit" x="{LABEL_WIDTH - 6}" y="{y + ROW_HEIGHT * 0.7:g}" '
+                     f'text-anchor="end">{esc(name)}</text>')
+        for index, column in enumerate(columns):
+            values = {role: counts.get((unit, column["section_id"], role), 0) for role in shown_roles}
+            if not any(values.values()):
+                continue
+            x = LABEL_WIDTH + index * CELL_WIDTH
+            data = " ".join(f'data-{esc(role)}="{value}"' for role, value in values.items())
+            summary = "，".join(f"{role_name(role)} {value}" for role, value in values.items())
+            parts.append(f'<g class="cell" data-unit="{esc(name)}" data-column="{esc(column["section_id"])}" {data}>'
+                         f"<title>{esc(name + ' × ' + column['label'] + column['heading'] + '：' + summary)}</title>")
+            for role_index, role in enumerate(shown_roles):
+                if values[role]:
+                    bar = max((CELL_WIDTH - 8) * values[role] / peak, 2)
+                    parts.append(f'<rect class="bar" x="{x + 4}" y="{y + 2 + role_index * bar_height:g}" '
+                                 f'width="{bar:g}" height="{bar_height - BAR_GAP / 2:g}" fill="{_colour(role)}"/>')
+            parts.append("</g>")
+    legend_y = HEAD_HEIGHT + ROW_HEIGHT * max(len(units), 1) + 18
+    for index, role in enumerate(shown_roles):
+        x = LABEL_WIDTH + index * 130
+        parts.append(f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" fill="{_colour(role)}"/>'
+                     f'<text x="{x + 16}" y="{legend_y}">{esc(role_name(role))}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _colour(role: str) -> str:
+    if role in ROLE_COLOURS:
+        return ROLE_COLOURS[role]
+    return _FALLBACK_COLOURS[sum(map(ord, role)) % len(_FALLBACK_COLOURS)]

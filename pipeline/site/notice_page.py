@@ -1,0 +1,116 @@
+"""notices/<doc_id>.html: one notice's header, its plan as a tree with every task's units, and its chart."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pipeline.schema import table_specs
+from pipeline.site.chart import chart_svg
+from pipeline.site.markup import document, esc, href, paragraphs
+from pipeline.site.units_index import role_name, roles, unit_key
+
+# Fields shown in the tree itself or in the provenance line; any other column of tasks (a new
+# one included) is listed under the task by its schema title.
+_TASK_FIELDS_SHOWN = {"doc_id", "task_id", "section_id", "seq", "label", "title", "text",
+                      "line_start", "line_end", "source_sha256"}
+_LONG_TEXT = 160
+
+
+def notice_path(doc_id: str) -> str:
+    return f"notices/{doc_id}.html"
+
+
+def _field_title(spec_field: dict) -> str:
+    return f"{spec_field['title_zh']} {spec_field['title']}"
+
+
+def _header(document_row: dict) -> str:
+    items = []
+    for spec_field in table_specs()["documents"].fields:
+        value = document_row.get(spec_field["name"])
+        if value is None or value == "":
+            continue
+        text = str(value)
+        shown = (f"<details><summary>{esc(text[:60])}…</summary>{paragraphs(text)}</details>"
+                 if len(text) > _LONG_TEXT else esc(text))
+        items.append(f"<dt>{esc(_field_title(spec_field))}</dt><dd>{shown}</dd>")
+    return '<dl class="header">' + "".join(items) + "</dl>"
+
+
+def _task(task: dict, assignments: list[dict], unit_names: dict[str, str]) -> str:
+    by_role: dict[str, list[dict]] = defaultdict(list)
+    for row in assignments:
+        by_role[row["role"]].append(row)
+    lines = []
+    for role in [*roles(), *sorted(set(by_role) - set(roles()))]:
+        if not by_role.get(role):
+            continue
+        units = "".join(
+            f'<li class="unit" data-unit="{esc(unit_names.get(unit_key(row), row["unit_label"]))}"'
+            f' title="{esc(row["unit_id"] or "unresolved")}">{esc(row["unit_label"])}</li>'
+            for row in sorted(by_role[role], key=lambda r: r["position"]))
+        lines.append(f'<div class="role role-{esc(role)}"><span class="role-name">{esc(role_name(role))}</span>'
+                     f"<ul>{units}</ul></div>")
+    extra = "".join(f"<dt>{esc(_field_title(f))}</dt><dd>{esc(task.get(f['name']))}</dd>"
+                    for f in table_specs()["tasks"].fields
+                    if f["name"] not in _TASK_FIELDS_SHOWN and task.get(f["name"]) not in (None, ""))
+    return (f'<div class="task" id="t-{esc(task["task_id"])}" data-task="{esc(task["task_id"])}">'
+            f'<p class="task-head">任务 task <a href="#t-{href(task["task_id"])}">{esc(task["task_id"])}</a>'
+            f' · 序号 {esc(task["seq"])} · 行 lines {esc(task["line_start"])}–{esc(task["line_end"])}</p>'
+            + (f'<dl class="task-fields">{extra}</dl>' if extra else "") + "".join(lines) + "</div>")
+
+
+def _tree(sections: list[dict], tasks: list[dict], assignments: list[dict], unit_names: dict[str, str]) -> str:
+    children: dict[str | None, list[dict]] = defaultdict(list)
+    for row in sections:
+        children[row.get("parent_id") or None].append(row)
+    tasks_of: dict[str, list[dict]] = defaultdict(list)
+    for task in tasks:
+        tasks_of[task["section_id"]].append(task)
+    units_of: dict[str, list[dict]] = defaultdict(list)
+    for row in assignments:
+        units_of[row["task_id"]].append(row)
+
+    def node(row: dict) -> str:
+        # Unit lines follow a node's children in the text, so its tasks come after them here too.
+        inner = [paragraphs(row.get("body"))]
+        kids = children.get(row["section_id"], [])
+        if kids:
+            inner.append("<ul>" + "".join(f"<li>{node(kid)}</li>" for kid in kids) + "</ul>")
+        inner += [_task(task, units_of[task["task_id"]], unit_names) for task in tasks_of[row["section_id"]]]
+        return (f'<details open class="node level-{esc(row["level"])}" id="s-{esc(row["section_id"])}">'
+                f'<summary><span class="label">{esc(row["label"])}</span>{esc(row["heading"])}</summary>'
+                + "".join(inner) + "</details>")
+
+    # A node whose parent is missing (it should not happen) is still shown, at the top.
+    known = {row["section_id"] for row in sections}
+    tops = [row for row in sections if not row.get("parent_id") or row["parent_id"] not in known]
+    return '<nav class="tree">' + "".join(node(row) for row in tops) + "</nav>"
+
+
+def _contents(sections: list[dict]) -> str:
+    links = "".join(f'<li><a href="#s-{href(row["section_id"])}">{esc(row["label"])}{esc(row["heading"])}</a></li>'
+                    for row in sections if not row.get("parent_id"))
+    return f'<ol class="contents">{links}</ol>'
+
+
+def notice_page(document_row: dict, rows: dict[str, list[dict]], unit_names: dict[str, str],
+                release_label: str) -> str:
+    """rows: this notice's rows of every table, by table name."""
+    doc_id = document_row["doc_id"]
+    sections, tasks, assignments = rows.get("sections", []), rows.get("tasks", []), rows.get("assignments", [])
+    title = document_row.get("title") or doc_id
+    counts = " · ".join(f"{esc(name)} {len(rows.get(name, []))}"
+                        for name in ("sections", "tasks", "assignments", "citations", "findings"))
+    body = [f'<header><p class="crumbs"><a href="../index.html">← {esc(release_label)}</a></p>',
+            f"<h1>{esc(title)}</h1>",
+            f'<p class="counts">{counts}</p></header>',
+            "<main>",
+            '<section id="header"><h2>文件信息 Notice</h2>' + _header(document_row) + "</section>",
+            '<section id="chart"><h2>单位 × 章节 Units × chapters</h2>'
+            '<p>Tasks each unit leads and co-operates on, per top-level part of the plan. '
+            'Hover a bar for its counts.</p><div class="chart-frame">'
+            + chart_svg(doc_id, sections, tasks, assignments, unit_names) + "</div></section>",
+            '<section id="plan"><h2>规划结构 Plan</h2>' + _contents(sections)
+            + _tree(sections, tasks, assignments, unit_names) + "</section>",
+            "</main>"]
+    return document(f"{title} · plandata", "\n".join(body), root="../")

@@ -1,0 +1,185 @@
+"""The release's index.html: what the data is, how to get, verify and cite it, and what changed."""
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.schema import load_spec, table_specs
+from pipeline.site.markup import document, esc, href, human_bytes, json_script, table
+from pipeline.site.notice_page import notice_path
+from pipeline.site.release_files import ReleaseFile
+from pipeline.site.units_index import Unit, busiest, role_name, roles
+
+PREVIEW_ROWS, PREVIEW_CHARS = 5, 80
+FINDINGS_SHOWN, CHANGES_SHOWN = 100, 200
+NOTICE_COUNTS = ("sections", "tasks", "assignments", "citations", "findings")
+
+
+UNIT_SCRIPTS = "units"
+
+
+def unit_script_path(index: int) -> str:
+    return f"{UNIT_SCRIPTS}/{index}.js"
+
+
+def _cut(value: object, limit: int = PREVIEW_CHARS) -> str:
+    text = "" if value is None else str(value)
+    return esc(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _about(descriptor: dict, documents: list[dict], release_label: str) -> str:
+    issuers = sorted({row["issuer"] for row in documents if row.get("issuer")})
+    licences = ", ".join(f'<a href="{esc(item.get("path", ""))}" rel="license">{esc(item.get("title") or item.get("name"))}</a>'
+                         for item in descriptor.get("licenses", []))
+    sources = table(["来源 source", "文件 file", "sha256"],
+                    [[esc(source.get("title")), esc(source["path"].rsplit("/", 1)[-1]), f"<code>{esc(source['sha256'])}</code>"]
+                     for source in descriptor.get("sources", [])], "sources")
+    return ('<section id="about"><h2>关于 About</h2>'
+            f'<p class="description">{esc(descriptor.get("description"))}</p>'
+            f'<dl><dt>发文机关 Issuing bodies</dt><dd>{esc("、".join(issuers)) or "—"}</dd>'
+            f"<dt>许可 Licence</dt><dd>{licences}</dd>"
+            f"<dt>版本 Release</dt><dd>{esc(release_label)} (content version <code>{esc(descriptor['version'])}</code>)</dd>"
+            f'<dt>元数据 Metadata</dt><dd><a href="datapackage.json">datapackage.json</a> · '
+            '<a href="dcat.ttl">dcat.ttl</a> · <a href="dcat.jsonld">dcat.jsonld</a> · '
+            '<a href="SHA256SUMS">SHA256SUMS</a></dd></dl>'
+            f"<h3>来源文件 Source files</h3>{sources}</section>")
+
+
+def _cite(plain: str, bibtex: str) -> str:
+    return ('<section id="cite"><h2>引用 How to cite</h2>'
+            f'<h3>Plain text</h3><pre class="cite" id="cite-plain">{esc(plain)}</pre>'
+            f'<h3>BibTeX</h3><pre class="cite" id="cite-bibtex">{esc(bibtex)}</pre></section>')
+
+
+def _downloads(files: list[ReleaseFile]) -> str:
+    rows = []
+    for file in files:
+        digest = (f"<code>{esc(file.sha256)}</code>" if file.byte_stable
+                  else '<span class="note">in SHA256SUMS (DuckDB files differ in a few bytes between identical builds)</span>')
+        rows.append([f'<a href="{href(file.path)}" data-sha256="{esc(file.sha256) if file.byte_stable else ""}" '
+                     f'data-bytes="{file.size}">{esc(file.path)}</a>',
+                     esc(file.table or ""), esc(file.format), "" if file.rows is None else str(file.rows),
+                     esc(human_bytes(file.size)), str(file.size), digest])
+    return ('<section id="downloads"><h2>下载 Downloads</h2>'
+            "<p>One row per table and format. Check a file with <code>sha256sum</code>; "
+            "<code>sha256sum -c SHA256SUMS</code> checks them all. "
+            "<code>csv/</code> is for tools; <code>excel/</code> (UTF-8 with BOM, CRLF) opens in Excel on Chinese Windows.</p>"
+            + table(["file", "table", "format", "rows", "size", "bytes", "sha256"], rows, "downloads") + "</section>")
+
+
+def _fields(tables: dict[str, list[dict]]) -> str:
+    parts = ['<section id="fields"><h2>字段说明 Field documentation</h2>']
+    for name, spec in table_specs().items():
+        descriptor = spec.descriptor
+        rows = [[f"<code>{esc(f['name'])}</code>", esc(f["type"]), esc(f.get("title_zh")), esc(f.get("title")),
+                 esc(f.get("description_zh")), esc(f.get("description")),
+                 esc(_constraints(f.get("constraints", {})))] for f in spec.fields]
+        preview = tables.get(name, [])[:PREVIEW_ROWS]
+        parts.append(f'<details id="table-{esc(name)}"><summary><code>{esc(name)}</code> '
+                     f"{esc(descriptor.get('title_zh'))} / {esc(descriptor.get('title'))}</summary>"
+                     f"<p>{esc(descriptor.get('description_zh'))}</p><p>{esc(descriptor.get('description'))}</p>"
+                     + (f"<p>Primary key: <code>{esc(', '.join(spec.primary_key))}</code></p>" if spec.primary_key else "")
+                     + table(["column", "type", "标题", "title", "说明", "description", "constraints"], rows, "fields")
+                     + f"<h4>前 {len(preview)} 行 First rows</h4><div class=\"scroll\">"
+                     + table([esc(c) for c in spec.columns], [[_cut(row.get(c)) for c in spec.columns] for row in preview],
+                             "preview")
+                     + "</div></details>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _constraints(constraints: dict) -> str:
+    bits = ["required"] if constraints.get("required") else []
+    if "enum" in constraints:
+        bits.append("one of " + ", ".join(map(str, constraints["enum"])))
+    if "pattern" in constraints:
+        bits.append("pattern " + constraints["pattern"])
+    if "minimum" in constraints:
+        bits.append(f"≥ {constraints['minimum']}")
+    return "; ".join(bits)
+
+
+def _notices(tables: dict[str, list[dict]]) -> str:
+    counts = {name: Counter(row["doc_id"] for row in tables.get(name, [])) for name in NOTICE_COUNTS}
+    rows = [[f'<a href="{href(notice_path(doc["doc_id"]))}">{esc(doc.get("title") or doc["doc_id"])}</a>',
+             esc(doc.get("issuer")), esc(doc.get("issue_date")),
+             *(str(counts[name][doc["doc_id"]]) for name in NOTICE_COUNTS)]
+            for doc in tables.get("documents", [])]
+    return (f'<section id="notices"><h2>文件 Notices ({len(rows)})</h2>'
+            + table(["notice", "issuer", "issue date", *NOTICE_COUNTS], rows, "notices") + "</section>")
+
+
+def _units(units: list[Unit]) -> str:
+    options = "".join(f'<option value="{index}" data-name="{esc(unit.name)}">{esc(unit.name)} ({len(unit.tasks)})</option>'
+                      for index, unit in enumerate(units))
+    role_list = roles()
+    top = [[esc(unit.name), esc(unit.full_name or ""), *(str(unit.count(role)) for role in role_list),
+            str(len(unit.tasks)), str(unit.notices)] for unit in busiest(units)]
+    return ('<section id="units"><h2>单位 Units</h2>'
+            '<form id="unit-filter" class="needs-js" hidden><label for="unit-select">按单位筛选 Filter by unit: </label>'
+            f'<select id="unit-select"><option value="">—</option>{options}</select></form>'
+            '<noscript><p>The unit filter needs JavaScript; every task is on the notice pages, and '
+            '<code>csv/assignments.csv</code> lists every unit of every task.</p></noscript>'
+            '<div id="unit-result" aria-live="polite"></div>'
+            "<h3>最忙的单位 Busiest units</h3><p>Tasks per role, across all notices.</p>"
+            + table(["unit", "full name", *(esc(role_name(role)) for role in role_list), "tasks", "notices"], top, "busiest")
+            + "</section>")
+
+
+def _quality(findings: list[dict]) -> str:
+    by_kind = Counter((row["kind"], row["severity"]) for row in findings)
+    summary = table(["kind", "severity", "count"], [[esc(k), esc(s), str(n)] for (k, s), n in sorted(by_kind.items())])
+    shown = findings[:FINDINGS_SHOWN]
+    listing = table(["notice", "line", "kind", "severity", "value", "message"],
+                    [[esc(r["doc_id"]), esc(r.get("line")), esc(r["kind"]), esc(r["severity"]), _cut(r.get("value")),
+                      _cut(r.get("message"), 200)] for r in shown], "findings")
+    more = (f"<p>The first {len(shown)} of {len(findings)} findings; all are in "
+            '<a href="quality.md">quality.md</a> and <a href="csv/findings.csv">csv/findings.csv</a>.</p>')
+    return (f'<section id="quality"><h2>质量 Quality findings ({len(findings)})</h2>'
+            "<p>What looked odd in the text and what the build did about it. Errors stop a build, so a "
+            "published release holds warnings and information only.</p>" + summary + listing + more + "</section>")
+
+
+def _changes(changes: list[dict], previous: str | None) -> str:
+    against = (f'against the previous release <a href="../{href(previous)}/index.html">{esc(previous)}</a>'
+               if previous else "none: this is the first release")
+    counts = Counter((row["entity"], row["change"]) for row in changes)
+    columns = load_spec("changes").columns
+    shown = changes[:CHANGES_SHOWN]
+    return (f'<section id="changes"><h2>变更 Changes ({len(changes)})</h2><p>Change log {against}.</p>'
+            + table(["entity", "change", "count"], [[esc(e), esc(c), str(n)] for (e, c), n in sorted(counts.items())])
+            + table([esc(c) for c in columns], [[_cut(row.get(c), 200) for c in columns] for row in shown], "changes")
+            + f'<p>All of it: <a href="changes.csv">changes.csv</a>, <a href="changes.json">changes.json</a>.</p></section>')
+
+
+def _snippets(snippets: list[tuple[str, str, str]]) -> str:
+    parts = ['<section id="snippets"><h2>代码 Code snippets</h2><p>Run them in this release folder '
+             "(or replace the paths with the absolute URLs of the download table).</p>"]
+    for title, language, code in snippets:
+        parts.append(f"<h3>{esc(title)}</h3><pre><code class=\"language-{esc(language)}\">{esc(code)}</code></pre>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def release_page(*, descriptor: dict, tables: dict[str, list[dict]], files: list[ReleaseFile], units: list[Unit],
+                 changes: list[dict], previous: str | None, release_label: str, citations: tuple[str, str],
+                 snippets: list[tuple[str, str, str]], jsonld: dict) -> str:
+    documents = tables.get("documents", [])
+    notices = [[doc["doc_id"], doc.get("title") or doc["doc_id"]] for doc in documents]
+    contents = "".join(f'<li><a href="#{anchor}">{label}</a></li>' for anchor, label in (
+        ("about", "关于 About"), ("cite", "引用 Cite"), ("downloads", "下载 Downloads"), ("fields", "字段 Fields"),
+        ("notices", "文件 Notices"), ("units", "单位 Units"), ("quality", "质量 Quality"),
+        ("changes", "变更 Changes"), ("snippets", "代码 Snippets")))
+    body = ["<header>",
+            '<p class="crumbs"><a href="../../index.html">所有版本 All releases</a></p>',
+            f"<h1>{esc(descriptor.get('title_zh') or descriptor['title'])}</h1>",
+            f'<p class="subtitle">{esc(descriptor["title"])} · release {esc(release_label)}</p>',
+            f'<nav class="contents"><ul>{contents}</ul></nav>',
+            "</header>", "<main>",
+            _about(descriptor, documents, release_label), _cite(*citations), _downloads(files), _fields(tables),
+            _notices(tables), _units(units), _quality(tables.get("findings", [])), _changes(changes, previous),
+            _snippets(snippets), "</main>",
+            json_script({"notices": notices, "unitScripts": UNIT_SCRIPTS + "/",
+                         "roleNames": {role: role_name(role) for role in roles()}}, "site-data")]
+    head = json_script(jsonld, kind="application/ld+json") + "\n"
+    return document(f"{descriptor['title']} · {release_label}", "\n".join(body), root="", head_extra=head,
+                    scripts=("filter.js",))

@@ -1,0 +1,59 @@
+"""The schema.org Dataset description embedded in the release page as JSON-LD."""
+from __future__ import annotations
+
+from pipeline.site.release_files import ReleaseFile
+
+DESCRIPTION_MIN, DESCRIPTION_MAX = 50, 5000
+
+
+def dataset_description(descriptor: dict, documents: list[dict], rows: dict[str, int]) -> str:
+    """The package description, completed with the counts so that it is never under 50 characters."""
+    text = descriptor.get("description", "").strip()
+    counts = ", ".join(f"{rows[name]} {name}" for name in ("documents", "tasks", "assignments") if name in rows)
+    text = f"{text} This release holds {counts}." if text else f"Structured data from {len(documents)} plan notices: {counts}."
+    if len(text) < DESCRIPTION_MIN:
+        text += " Tables in CSV, JSON and Parquet with a Frictionless data package."
+    return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 1] + "…"
+
+
+def temporal_coverage(documents: list[dict]) -> str | None:
+    starts = [row["period_start"] for row in documents if row.get("period_start")]
+    ends = [row["period_end"] for row in documents if row.get("period_end")]
+    if starts and ends:
+        return f"{min(starts)}/{max(ends)}"
+    dates = sorted(str(row["issue_date"]) for row in documents if row.get("issue_date"))
+    return f"{dates[0]}/{dates[-1]}" if dates else None
+
+
+def dataset_jsonld(descriptor: dict, documents: list[dict], rows: dict[str, int], files: list[ReleaseFile],
+                   release_label: str, release_url: str, portal: dict, creator: str) -> dict:
+    licence = (descriptor.get("licenses") or [{}])[0]
+    data = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": release_url,
+        "name": descriptor.get("title"),
+        "alternateName": descriptor.get("title_zh"),
+        "description": dataset_description(descriptor, documents, rows),
+        "url": release_url + "index.html",
+        "version": release_label,
+        "identifier": descriptor["version"],
+        "license": licence.get("path"),
+        "isAccessibleForFree": True,
+        "keywords": descriptor.get("keywords", []),
+        "inLanguage": "zh-Hans",
+        "creator": {"@type": "Organization", "name": creator},
+        "publisher": {"@type": "Organization", "name": portal["publisher"]["name"]},
+        "spatialCoverage": {"@type": "Place", "name": portal["spatial"]["name"]},
+        "isBasedOn": [f"{source.get('title', '')} ({source['path'].rsplit('/', 1)[-1]}, sha256 {source['sha256']})"
+                      for source in descriptor.get("sources", [])],
+        "distribution": [
+            {"@type": "DataDownload", "name": file.path, "contentUrl": release_url + file.path,
+             "encodingFormat": file.media_type or "application/octet-stream", "contentSize": f"{file.size} B",
+             **({"sha256": file.sha256} if file.byte_stable else {})}
+            for file in files],
+    }
+    coverage = temporal_coverage(documents)
+    if coverage:
+        data["temporalCoverage"] = coverage
+    return {key: value for key, value in data.items() if value not in (None, "", [])}
