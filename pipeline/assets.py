@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from pipeline.progress import step
 from pipeline.publish.assemble import write_data_files, write_plan_database
 from pipeline.publish.datapackage import check_file_hashes, validate_package
 from pipeline.publish.finalize import finalize
-from pipeline.publish.release import STAGING_PREFIX, build_lock
+from pipeline.publish.release import STAGING_PREFIX, build_lock, remove_tree
 from pipeline.render.markdown import table as markdown_table
 from pipeline.schema import TableSpec, table_specs
 from pipeline.sources import read_sources
@@ -32,16 +31,20 @@ class PlanBuild(dg.ConfigurableResource):
     lock_wait_seconds: float = 0.0
     show_progress: bool = False
     _run_id: str = PrivateAttr(default="adhoc")
+    _repairs: list = PrivateAttr(default_factory=list)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext):
         self._run_id = context.run.run_id if context.run else "adhoc"
-        with build_lock(Path(self.outputs_dir), self.lock_wait_seconds):
+        with build_lock(Path(self.outputs_dir), self.lock_wait_seconds) as repairs:
+            self._repairs = repairs
+            for repair in repairs:
+                self.step(f"Repaired: {repair}")
             try:
                 yield self
             finally:
                 # Published staging was renamed away; anything left is a failed build's.
-                shutil.rmtree(self.staging, ignore_errors=True)
+                remove_tree(self.staging)
 
     @property
     def staging(self) -> Path:
@@ -163,4 +166,5 @@ def release(plan_build: PlanBuild) -> dg.MaterializeResult:
     plan_build.step(("Published new release " if published.new else "Unchanged since release ")
                     + published.release_id)
     return dg.MaterializeResult(metadata={"release_id": published.release_id, "new": published.new,
-                                          "path": str(published.path)})
+                                          "path": str(published.path),
+                                          "repairs": dg.MetadataValue.json(list(plan_build._repairs))})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 import warnings
@@ -19,6 +20,8 @@ def _build(args: argparse.Namespace) -> int:
     outcome = run_build(Path(args.sources), Path(args.outputs), wait_seconds=args.wait, show_progress=True)
     release = outcome.release_dir
     index_entry = outcome.index_entry
+    for repair in outcome.repairs:
+        print(f"Repaired: {repair}")
     print(f"{'New release' if outcome.new else 'Unchanged since release'} {outcome.release_id}")
     print(f"Release path: {release}")
     print(f"Latest:       {Path(args.outputs) / 'latest'}")
@@ -50,13 +53,24 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def seconds(text: str) -> float:
+    """--wait: a finite number of seconds, 0 or more (nan would wait forever)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of seconds, 0 or more")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="plandata", description=__doc__)
     commands = main_parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="parse the notices, validate and publish a release")
     build.add_argument("--sources", default="sources", help="directory of notices and the unit registry")
     build.add_argument("--outputs", default="outputs", help="directory of releases/ and latest")
-    build.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+    build.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
                        help="wait this long for another running build to finish (default: fail at once)")
     build.set_defaults(handler=_build)
     diff = commands.add_parser("diff", help="print the change log between two releases or two source files")
@@ -69,8 +83,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from pipeline.run import BuildInterrupted
+
     try:
         return args.handler(args)
+    except BuildInterrupted as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 130
     except PlanDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

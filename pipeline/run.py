@@ -1,12 +1,21 @@
-"""Run the Dagster build in-process and turn its outcome into a result or one PlanDataError."""
+"""Run the Dagster build in-process and turn its outcome into a result or one PlanDataError.
+
+Every failure says what was published: "nothing published" only when ``latest``
+still names the release it named before the run."""
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PlanDataError
+
+INTERRUPTS = {"DagsterExecutionInterruptedError", "KeyboardInterrupt"}
+
+
+class BuildInterrupted(PlanDataError):
+    """Ctrl-C or SIGTERM: the CLI exits 130."""
 
 
 @dataclass(frozen=True)
@@ -15,23 +24,56 @@ class BuildOutcome:
     release_dir: Path
     new: bool
     index_entry: dict
+    repairs: list[str] = field(default_factory=list)
 
 
-def _first_error(result) -> str | None:
-    """The project's own error message if a step raised one, else the root cause of the first failure."""
-    fallback = None
+def _plain(error) -> str:
+    """An error's message on one line, without the exception's class name."""
+    message = " ".join(error.message.split())
+    return re.sub(rf"^[\w.]*{re.escape(error.cls_name)}: ?", "", message) or "unexpected error"
+
+
+def _first_error(result) -> tuple[str | None, bool]:
+    """The project's own error message if a step raised one, else the root cause of the first
+    failure; and whether the run was interrupted."""
+    fallback, interrupted = None, False
     for event in result.all_events:
         error = getattr(getattr(event, "event_specific_data", None), "error", None)
         root = None
         while error is not None:
+            if error.cls_name in INTERRUPTS:
+                interrupted = True
             if error.cls_name == "PlanDataError":
-                message = error.message.strip()
-                return message.split(": ", 1)[1] if message.startswith("pipeline.errors.") else message
+                return _plain(error), interrupted
             root, error = error, error.cause
         if root is not None and fallback is None:
-            first_line = (root.message.strip().splitlines() or [""])[-1]
-            fallback = f"step {event.step_key or 'build'} failed with {first_line}"
-    return fallback
+            fallback = f"step {event.step_key or 'build'} failed: {_plain(root)}"
+    return fallback, interrupted
+
+
+def _latest(outputs: Path) -> str | None:
+    from pipeline.publish.release import latest_target
+
+    try:
+        return latest_target(outputs)
+    except OSError:
+        return None
+
+
+def _failure(message: str, before: str | None, after: str | None) -> PlanDataError:
+    if after == before:
+        return PlanDataError(f"build failed, nothing published: {message}")
+    if message.startswith("published "):
+        return PlanDataError(message)
+    return PlanDataError(f"build failed after publishing {after} (latest points at it): {message}")
+
+
+def _interrupted(before: str | None, after: str | None) -> BuildInterrupted:
+    if after == before:
+        return BuildInterrupted("interrupted; the last good release is untouched"
+                                + (f" (latest is {after})" if after else ""))
+    return BuildInterrupted(f"interrupted after publishing {after} (latest points at it); "
+                            "the next build completes the index")
 
 
 def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_progress: bool = False) -> BuildOutcome:
@@ -39,23 +81,32 @@ def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_prog
 
     from pipeline.assets import PlanBuild
     from pipeline.definitions import ALL_ASSETS, ALL_CHECKS
+    from pipeline.publish.release import read_index
 
     logging.getLogger("dagster").setLevel(logging.CRITICAL)
     resource = PlanBuild(sources_dir=str(sources), outputs_dir=str(outputs),
                          lock_wait_seconds=wait_seconds, show_progress=show_progress)
-    result = dg.materialize(
-        [*ALL_ASSETS, *ALL_CHECKS], resources={"plan_build": resource}, raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-    )
+    before = _latest(outputs)
+    try:
+        result = dg.materialize(
+            [*ALL_ASSETS, *ALL_CHECKS], resources={"plan_build": resource}, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError):
+        raise _interrupted(before, _latest(outputs)) from None
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             raise PlanDataError(f"check {evaluation.check_name} failed, nothing published: "
                                 f"{evaluation.description}")
     if not result.success:
-        raise PlanDataError(f"build failed, nothing published: {_first_error(result) or 'unknown error'}")
+        message, interrupted = _first_error(result)
+        after = _latest(outputs)
+        if interrupted:
+            raise _interrupted(before, after)
+        raise _failure(message or "unknown error", before, after)
     metadata = result.asset_materializations_for_node("release")[0].metadata
     release_id = metadata["release_id"].value
     release_dir = outputs / "releases" / release_id
-    index = json.loads((outputs / "releases" / "index.json").read_text(encoding="utf-8"))
-    entry = next((e for e in index["releases"] if e["release_id"] == release_id), {})
-    return BuildOutcome(release_id, release_dir, bool(metadata["new"].value), entry)
+    entry = next((e for e in read_index(outputs)["releases"] if e["release_id"] == release_id), {})
+    repairs = list(metadata["repairs"].value) if "repairs" in metadata else []
+    return BuildOutcome(release_id, release_dir, bool(metadata["new"].value), entry, repairs)

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from pipeline.publish.checksums import write_sha256sums
-from pipeline.publish.release import Published, latest_release, publish_staging, releases_dir
+from pipeline.publish.release import Published, change_base, latest_release, publish_staging, releases_dir
 from pipeline.render.quality import quality_report
 from pipeline.schema import load_spec, table_specs
 
@@ -34,9 +34,11 @@ def finalize(outputs: Path, staging: Path) -> Published:
     from pipeline.changes import compute_changes
 
     descriptor = json.loads((staging / "datapackage.json").read_text(encoding="utf-8"))
-    previous = latest_release(outputs)
-    if previous and previous.endswith(descriptor["version"][:8]):
+    current = latest_release(outputs)
+    if current and current.endswith(descriptor["version"][:8]):
         return publish_staging(outputs, staging, descriptor["version"])
+    # When latest is gone (deleted by hand), the newest release still present is the base.
+    previous = change_base(outputs)
     new_tables = load_release_tables(staging)
     old_tables = load_release_tables(releases_dir(outputs) / previous) if previous else {}
     changes = compute_changes(old_tables, new_tables)

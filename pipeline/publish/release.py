@@ -1,35 +1,130 @@
 """Immutable releases under OUTPUTS/releases/, an index, and an atomic switch of OUTPUTS/latest.
 
-A build writes into OUTPUTS/.staging-*, validates there, renames the directory
-into releases/ and then replaces the ``latest`` symlink with os.replace: each
-step is one atomic rename, so a build killed at any moment leaves ``latest``
-and every earlier release intact. Leftover staging directories are removed by
-the next build, under the lock.
+Publishing. A build writes into OUTPUTS/.staging-<run> and validates there. The
+last step writes SHA256SUMS, makes every file (0444) and directory (0555)
+read-only, fsyncs each of them, renames the directory to releases/<seq>-<hash>
+and fsyncs releases/, then replaces the ``latest`` symlink with os.replace and
+fsyncs OUTPUTS. Each step is one atomic rename: a build killed at any moment
+leaves ``latest`` and every earlier release intact. The switch of ``latest`` is
+the moment of publication; releases/index.json is written after it (tmp file
+fsynced, then renamed).
+
+The release directories are the authority; index.json is derived from them.
+Under the lock, before any work, every build (``build_lock``):
+
+- refuses, leaving everything as it is, when OUTPUTS is not a directory or
+  OUTPUTS/latest is anything but a symlink ``releases/<seq>-<hash>`` (a
+  directory, a file, a link elsewhere): someone put it there, and a build must
+  not guess what it holds;
+- removes what killed builds leave outside releases/: OUTPUTS/.staging-*,
+  temporary ``.latest-*`` links and ``releases/.index.json.*.tmp`` files;
+- moves to releases/.quarantine/ every directory of releases/ that is not a
+  complete release: a name that is not <seq>-<hash>, no readable
+  datapackage.json or a version that is not the name's hash, no SHA256SUMS, a
+  file missing from it, unlisted in it or not matching it. A suffix ``~2``,
+  ``~3``... keeps a name in the quarantine from overwriting anything. A build
+  never deletes anything in releases/.
+- Releases that are complete but were never made ``latest``: a build renamed
+  the release into place and died before the switch, so its sequence number is
+  above the one ``latest`` names. Such a release is QUARANTINED too, not
+  indexed: releases/ then holds exactly what was published, in order, and the
+  next build publishes the same content under a new number.
+- rebuilds index.json from the directories that remain, in numeric order. An
+  unreadable index is moved to the quarantine first. built_at and previous come
+  from the old entry when it describes the same content (same version), else
+  from the mtime of the release's SHA256SUMS and the release below it.
+  Releases that the index listed but whose directories are gone are kept in
+  ``missing``, so that their numbers are never reused. index.json is only
+  rewritten when its content changes.
+
+Files of a release the valid index already lists (same version) are checked by
+name against SHA256SUMS, not re-hashed at every build, so that a build costs
+the same however many releases there are; any other directory is hashed in full.
+
+``latest`` naming a release that no longer exists (deleted by hand, or
+quarantined as incomplete) is repaired: the build publishes a new release with
+the next sequence number, its change log computed against the newest release
+still present. Sequence numbers are never reused: the next one is one past the
+highest found in releases/, the quarantine, the target of ``latest`` and the
+index (releases and missing), compared as integers (10000 follows 9999).
 """
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
 import json
+import math
 import os
 import re
 import shutil
+import stat
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PlanDataError
+from pipeline.publish.checksums import sha256_file
 
 STAGING_PREFIX = ".staging-"
 LOCK_NAME = ".lock"
+QUARANTINE = ".quarantine"
+INDEX_NAME = "index.json"
+CHECKSUMS = "SHA256SUMS"
 RELEASE_ID = re.compile(r"^(?P<seq>[0-9]{4,})-(?P<hash>[0-9a-f]{8,})$")
+NUMBERED = re.compile(r"^(?P<seq>[0-9]+)-")
+ENTRY_KEYS = ("release_id", "built_at", "previous", "version", "sources", "rows", "changes")
+
+
+def sequence(release_id: str) -> int:
+    return int(RELEASE_ID.match(release_id)["seq"])
+
+
+def reason(error: BaseException) -> str:
+    """An exception as words for a one-line message, without its class name."""
+    if isinstance(error, PlanDataError):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror + (f": {error.filename}" if error.filename else "")
+    return " ".join(str(error).split()) or "unexpected error"
+
+
+# -- the lock and what it checks and repairs --------------------------------------------------
+
+def check_outputs(outputs: Path) -> None:
+    """Refuse an OUTPUTS or OUTPUTS/latest that builds did not make, before anything is written."""
+    if (outputs.exists() or outputs.is_symlink()) and not outputs.is_dir():
+        raise PlanDataError("the outputs path is not a directory", file=str(outputs))
+    link = outputs / "latest"
+    if link.is_symlink():
+        target = os.readlink(link)
+        parts = Path(target).parts
+        if len(parts) != 2 or parts[0] != "releases" or not RELEASE_ID.match(parts[1]):
+            raise PlanDataError(f"points at {target}, which is not a release in releases/; "
+                                "remove it or point it at one (ln -sfn releases/<id> latest)", file=str(link))
+    elif link.exists():
+        kind = "a directory" if link.is_dir() else "a file"
+        raise PlanDataError(f"is {kind}, not the symlink to the latest release that builds maintain; "
+                            "move it out of the outputs directory and build again (nothing was written)",
+                            file=str(link))
+
+
+def _check_wait(wait_seconds: float) -> None:
+    if not (isinstance(wait_seconds, (int, float)) and math.isfinite(wait_seconds) and wait_seconds >= 0):
+        raise PlanDataError(f"the lock wait must be a finite number of seconds, 0 or more, not {wait_seconds}")
 
 
 @contextmanager
 def build_lock(outputs: Path, wait_seconds: float = 0.0):
-    """One build at a time per OUTPUTS directory; a second one waits, then fails clearly."""
-    outputs.mkdir(parents=True, exist_ok=True)
+    """One build at a time per OUTPUTS directory; a second one waits, then fails clearly.
+
+    Yields the list of repairs made under the lock (one line each)."""
+    _check_wait(wait_seconds)
+    check_outputs(outputs)
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PlanDataError(f"cannot create the outputs directory: {reason(error)}", file=str(outputs)) from None
     path = outputs / LOCK_NAME
     with path.open("a+") as handle:
         deadline = time.monotonic() + wait_seconds
@@ -49,25 +144,37 @@ def build_lock(outputs: Path, wait_seconds: float = 0.0):
         handle.write(f"pid {os.getpid()}")
         handle.flush()
         try:
+            check_outputs(outputs)  # again, now that no other build can change it
             clean_leftovers(outputs)
-            reconcile(outputs)
-            yield
+            yield reconcile(outputs)
         finally:
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def clean_leftovers(outputs: Path) -> list[Path]:
-    """Staging directories of killed builds. Only ever called under the lock."""
-    removed = []
-    for path in outputs.glob(STAGING_PREFIX + "*"):
-        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
-        removed.append(path)
-    for path in outputs.glob(".latest-*"):
+def remove_tree(path: Path) -> None:
+    """Remove a file, link or directory tree of a failed build, read-only parts included."""
+    if path.is_symlink() or not path.is_dir():
         path.unlink(missing_ok=True)
-    return removed
+        return
 
+    def writable_and_retry(function, name, _info):
+        os.chmod(os.path.dirname(name), 0o700)
+        if os.path.isdir(name) and not os.path.islink(name):
+            os.chmod(name, 0o700)
+        function(name)
+
+    shutil.rmtree(path, onerror=writable_and_retry)
+
+
+def clean_leftovers(outputs: Path) -> list[Path]:
+    """What killed builds leave outside the releases. Only ever called under the lock."""
+    removed = [*outputs.glob(STAGING_PREFIX + "*"), *outputs.glob(".latest-*"),
+               *releases_dir(outputs).glob(f".{INDEX_NAME}.*.tmp")]
+    for path in removed:
+        remove_tree(path)
+    return removed
 
 
 def releases_dir(outputs: Path) -> Path:
@@ -75,25 +182,196 @@ def releases_dir(outputs: Path) -> Path:
 
 
 def list_releases(outputs: Path) -> list[str]:
+    """Release directories in releases/, in numeric order of their sequence."""
     directory = releases_dir(outputs)
     if not directory.is_dir():
         return []
-    return sorted(p.name for p in directory.iterdir() if p.is_dir() and RELEASE_ID.match(p.name))
+    return sorted((p.name for p in directory.iterdir()
+                   if RELEASE_ID.match(p.name) and p.is_dir() and not p.is_symlink()), key=sequence)
+
+
+def latest_target(outputs: Path) -> str | None:
+    """The release id ``latest`` names, whether or not that release still exists."""
+    link = outputs / "latest"
+    if not link.is_symlink():
+        return None
+    name = Path(os.readlink(link)).name
+    return name if RELEASE_ID.match(name) else None
 
 
 def latest_release(outputs: Path) -> str | None:
-    link = outputs / "latest"
-    if link.is_symlink():
-        return Path(os.readlink(link)).name
-    return None
+    """The release ``latest`` points at, if it is there."""
+    target = latest_target(outputs)
+    return target if target and (releases_dir(outputs) / target).is_dir() else None
+
+
+def change_base(outputs: Path) -> str | None:
+    """What a new release is compared with: latest, or when it is gone the newest release still present."""
+    present = list_releases(outputs)
+    return latest_release(outputs) or (present[-1] if present else None)
+
+
+def _load_index(path: Path) -> tuple[dict | None, str | None]:
+    """The index and None, or None and why it cannot be read."""
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"releases": []}, None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return None, reason(error)
+    if not (isinstance(index, dict) and isinstance(index.get("releases"), list)
+            and all(isinstance(e, dict) and isinstance(e.get("release_id"), str) for e in index["releases"])):
+        return None, "not an index of releases"
+    return index, None
 
 
 def read_index(outputs: Path) -> dict:
-    path = releases_dir(outputs) / "index.json"
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
-    return {"releases": []}
+    """releases/index.json; a one-line error naming it when it cannot be read."""
+    path = releases_dir(outputs) / INDEX_NAME
+    index, problem = _load_index(path)
+    if index is None:
+        raise PlanDataError(f"cannot read the release index ({problem}); the next build rebuilds it", file=str(path))
+    return index
 
+
+def release_problem(release: Path, trusted_version: str | None = None) -> str | None:
+    """Why a directory of releases/ is not a complete, checksummed release, or None.
+
+    With ``trusted_version`` (the index already lists it with that version) the
+    files are matched with SHA256SUMS by name only."""
+    match = RELEASE_ID.match(release.name)
+    if not match:
+        return "not named <sequence>-<hash>"
+    if release.is_symlink() or not release.is_dir():
+        return "not a directory"
+    try:
+        version = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))["version"]
+        listed = {}
+        for line in (release / CHECKSUMS).read_text(encoding="utf-8").splitlines():
+            digest, name = line.split("  ", 1)
+            listed[name] = digest
+    except FileNotFoundError as error:
+        return f"no {Path(error.filename).name}"
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return f"unreadable datapackage.json or {CHECKSUMS} ({reason(error)})"
+    if not (isinstance(version, str) and version.startswith(match["hash"])):
+        return f"its datapackage.json version {version} is not the hash in its name"
+    present = {p.relative_to(release).as_posix() for p in release.rglob("*")
+               if not p.is_dir() and p.name != CHECKSUMS}
+    if present != set(listed):
+        missing, unlisted = sorted(set(listed) - present), sorted(present - set(listed))
+        return f"{CHECKSUMS} does not match the files (missing: {missing[:3]}, unlisted: {unlisted[:3]})"
+    if trusted_version != version:
+        for name, digest in sorted(listed.items()):
+            if (release / name).is_symlink() or sha256_file(release / name) != digest:
+                return f"{name} does not match {CHECKSUMS}"
+    return None
+
+
+def quarantine(outputs: Path, path: Path) -> Path:
+    """Move ``path`` into releases/.quarantine/ under a name that overwrites nothing."""
+    box = releases_dir(outputs) / QUARANTINE
+    box.mkdir(exist_ok=True)
+    target, number = box / path.name, 2
+    while target.exists() or target.is_symlink():
+        target, number = box / f"{path.name}~{number}", number + 1
+    if path.is_dir() and not path.is_symlink():
+        os.chmod(path, stat.S_IMODE(path.stat().st_mode) | stat.S_IWUSR)  # renaming a directory updates its ..
+    os.rename(path, target)
+    fsync_dir(box)
+    fsync_dir(releases_dir(outputs))
+    return target
+
+
+def _quarantined(outputs: Path) -> list[str]:
+    box = releases_dir(outputs) / QUARANTINE
+    return [p.name for p in box.iterdir()] if box.is_dir() else []
+
+
+def new_release_id(outputs: Path, content_version: str) -> str:
+    """The id the next release of this content gets (computed under the build lock)."""
+    return f"{next_sequence(outputs):04d}-{content_version[:8]}"
+
+
+def next_sequence(outputs: Path) -> int:
+    """One past every sequence number ever seen: releases/, the quarantine, ``latest`` and the index."""
+    names = [p.name for p in releases_dir(outputs).iterdir()] if releases_dir(outputs).is_dir() else []
+    names += _quarantined(outputs)
+    names.append(latest_target(outputs) or "")
+    index, _ = _load_index(releases_dir(outputs) / INDEX_NAME)
+    if index:
+        names += [entry["release_id"] for entry in index["releases"]]
+        names += [name for name in index.get("missing", []) if isinstance(name, str)]
+    numbers = [int(match["seq"]) for match in map(NUMBERED.match, names) if match]
+    return max(numbers, default=0) + 1
+
+
+def reconcile(outputs: Path) -> list[str]:
+    """Quarantine what is not a published, complete release and rebuild index.json from the rest.
+
+    Returns one line per repair. Only ever called under the lock."""
+    directory = releases_dir(outputs)
+    if not directory.is_dir():
+        if directory.exists() or directory.is_symlink():
+            raise PlanDataError("is not a directory", file=str(directory))
+        return []
+    repairs = []
+    index_path = directory / INDEX_NAME
+    old, problem = _load_index(index_path)
+    if old is None:
+        moved = quarantine(outputs, index_path)
+        repairs.append(f"{index_path} could not be read ({problem}); moved to {moved}, rebuilt from the releases")
+        old = {"releases": []}
+    old_entries = {entry["release_id"]: entry for entry in old["releases"]}
+    latest = latest_target(outputs)
+    if latest is None and isinstance(old.get("latest"), str) and RELEASE_ID.match(old["latest"]):
+        latest = old["latest"]
+    kept = []
+    candidates = [p for p in directory.iterdir()
+                  if not p.name.startswith(".") and p.name != INDEX_NAME
+                  and (RELEASE_ID.match(p.name) or (p.is_dir() and not p.is_symlink()))]
+    for path in sorted(candidates, key=lambda p: (NUMBERED.match(p.name) is None, _number(p.name), p.name)):
+        trusted = old_entries.get(path.name, {}).get("version")
+        problem = release_problem(path, trusted)
+        if problem is None and latest and sequence(path.name) > sequence(latest):
+            problem = "renamed into releases/ but never made latest"
+        if problem:
+            moved = quarantine(outputs, path)
+            repairs.append(f"moved {path} to {moved}: {problem}")
+        else:
+            kept.append(path.name)
+    if latest and latest not in kept:
+        repairs.append(f"latest names {latest}, which is not in releases/; this build publishes a new release")
+
+    entries, below = [], None
+    for release_id in kept:
+        old_entry = old_entries.get(release_id, {})
+        fresh = index_entry(directory / release_id, old_entry)
+        if old_entry.get("version") == fresh["version"] and isinstance(old_entry.get("built_at"), str):
+            built_at, previous = old_entry["built_at"], old_entry.get("previous", below)
+        else:
+            mtime = (directory / release_id / CHECKSUMS).stat().st_mtime
+            built_at = dt.datetime.fromtimestamp(mtime, dt.timezone.utc).isoformat(timespec="seconds")
+            previous = below
+            if release_id not in old_entries:
+                repairs.append(f"indexed {release_id}, which index.json did not list")
+        entries.append({"release_id": release_id, "built_at": built_at, "previous": previous, **fresh})
+        below = release_id
+    gone = {name for name in old.get("missing", []) if isinstance(name, str) and RELEASE_ID.match(name)}
+    gone |= {name for name in old_entries if RELEASE_ID.match(name) and name not in kept}
+    index = {"releases": entries, "latest": latest if latest in kept else None}
+    if gone:
+        index["missing"] = sorted(gone, key=sequence)
+    _write_index(outputs, index)
+    return repairs
+
+
+def _number(name: str) -> int:
+    match = NUMBERED.match(name)
+    return int(match["seq"]) if match else 0
+
+
+# -- publishing --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Published:
@@ -104,32 +382,83 @@ class Published:
 
 def publish_staging(outputs: Path, staging: Path, content_version: str,
                     now: dt.datetime | None = None) -> Published:
-    """Move a validated staging directory into releases/ and point ``latest`` at it.
+    """Seal a validated staging directory, move it into releases/ and point ``latest`` at it.
 
     The switch of ``latest`` is the moment of publication; the index entry is
-    written after it, and derived from the release's own files, so that a build
-    killed in between is repaired by reconcile() under the next build's lock.
-    """
+    written after it, from the release's own files. Every failure is a
+    PlanDataError that says whether the release was published."""
     current = latest_release(outputs)
     if current and RELEASE_ID.match(current)["hash"] == content_version[:8]:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_tree(staging)
         return Published(current, releases_dir(outputs) / current, new=False)
-    existing = list_releases(outputs)
-    seq = int(RELEASE_ID.match(existing[-1])["seq"]) + 1 if existing else 1
-    release_id = f"{seq:04d}-{content_version[:8]}"
+    previous = change_base(outputs)
+    release_id = new_release_id(outputs, content_version)
     target = releases_dir(outputs) / release_id
     target.parent.mkdir(parents=True, exist_ok=True)
+    seal(staging)
     os.rename(staging, target)
-    switch_latest(outputs, release_id)
-    _add_to_index(outputs, release_id, current, now or dt.datetime.now(dt.timezone.utc))
+    os.chmod(target, 0o555)
+    fsync_dir(target)
+    fsync_dir(target.parent)
+    try:
+        switch_latest(outputs, release_id)
+    except Exception as error:
+        if latest_target(outputs) != release_id:
+            try:
+                where = f"it was moved to {quarantine(outputs, target)}"
+            except OSError:
+                where = "the next build moves it to the quarantine"
+            raise PlanDataError(f"switching latest to {release_id} failed ({reason(error)}); {where}",
+                                file=str(outputs / "latest")) from None
+    try:
+        _add_to_index(outputs, release_id, previous, now or dt.datetime.now(dt.timezone.utc))
+    except Exception as error:
+        # The message starts with what happened; it names the file itself.
+        raise PlanDataError(f"published {release_id} and switched latest, but writing "
+                            f"{releases_dir(outputs) / INDEX_NAME} failed: {reason(error)}; "
+                            "the next build repairs the index") from None
     return Published(release_id, target, new=True)
 
 
-def index_entry(release: Path) -> dict:
-    """What index.json says of a release, read from the release's own files."""
+def seal(directory: Path) -> None:
+    """Make every file and directory below ``directory`` read-only and fsync it, deepest first.
+
+    The top directory stays writable until it has been renamed: on Linux, moving
+    a directory to another parent needs write permission on it."""
+    for root, _dirs, files in os.walk(directory, topdown=False):
+        for name in files:
+            path = os.path.join(root, name)
+            os.chmod(path, 0o444)
+            fsync_file(path)
+        if root != str(directory):
+            os.chmod(root, 0o555)
+        fsync_dir(root)
+
+
+def fsync_file(path: str | Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def fsync_dir(path: str | Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def index_entry(release: Path, known: dict | None = None) -> dict:
+    """What index.json says of a release, read from the release's own files
+    (or taken from ``known``, the old entry, when it has the same version)."""
     import pyarrow.parquet as pq
 
     descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    if known and known.get("version") == descriptor["version"] and all(key in known for key in ENTRY_KEYS):
+        return {key: known[key] for key in ("version", "sources", "rows", "changes")}
     rows = {resource["name"]: pq.read_metadata(release / "parquet" / f"{resource['name']}.parquet").num_rows
             for resource in descriptor["resources"] if resource["format"] == "csv"}
     changes: dict[str, int] = {}
@@ -144,43 +473,50 @@ def index_entry(release: Path) -> dict:
 
 def _add_to_index(outputs: Path, release_id: str, previous: str | None, built_at: dt.datetime) -> None:
     index = read_index(outputs)
+    index["releases"] = [entry for entry in index["releases"] if entry["release_id"] != release_id]
     index["releases"].append({"release_id": release_id, "built_at": built_at.isoformat(timespec="seconds"),
                               "previous": previous, **index_entry(releases_dir(outputs) / release_id)})
+    index["releases"].sort(key=lambda entry: _number(entry["release_id"]))
     index["latest"] = release_id
-    _write_atomic(releases_dir(outputs) / "index.json", json.dumps(index, ensure_ascii=False, indent=2) + "\n")
-    # issue 10 wiring (lead: re-apply on merge): outputs/index.html and outputs/history.sql from the index.
-    from pipeline.site import write_outputs_index
-    write_outputs_index(outputs)
-
-
-def reconcile(outputs: Path) -> list[str]:
-    """Repair what a killed build can leave: a release renamed into place but never made latest
-    (removed: it was never published), or a latest that the index does not list yet (added)."""
-    repaired = []
-    listed = {entry["release_id"] for entry in read_index(outputs)["releases"]}
-    latest = latest_release(outputs)
-    for release_id in list_releases(outputs):
-        if release_id in listed:
-            continue
-        if release_id == latest:
-            previous = max((r for r in listed if r < release_id), default=None)
-            built = dt.datetime.fromtimestamp((releases_dir(outputs) / release_id).stat().st_mtime, dt.timezone.utc)
-            _add_to_index(outputs, release_id, previous, built)
-            repaired.append(f"indexed {release_id}")
-        else:
-            shutil.rmtree(releases_dir(outputs) / release_id)
-            repaired.append(f"removed unpublished {release_id}")
-    return repaired
+    _write_index(outputs, index)
 
 
 def switch_latest(outputs: Path, release_id: str) -> None:
     temporary = outputs / f".latest-{os.getpid()}"
     temporary.unlink(missing_ok=True)
     os.symlink(Path("releases") / release_id, temporary)
-    os.replace(temporary, outputs / "latest")
+    try:
+        os.replace(temporary, outputs / "latest")
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync_dir(outputs)
+
+
+def _write_index(outputs: Path, index: dict) -> None:
+    from pipeline.site import write_outputs_index
+
+    path = releases_dir(outputs) / INDEX_NAME
+    text = json.dumps(index, ensure_ascii=False, indent=2) + "\n"
+    try:
+        unchanged = path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        unchanged = False
+    if not unchanged:
+        _write_atomic(path, text)
+    # outputs/index.html and history.sql derive from the index, so they follow every write of it.
+    write_outputs_index(outputs)
 
 
 def _write_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
-from pipeline.publish.release import RELEASE_ID, list_releases, read_index, releases_dir
+from pipeline.publish.release import new_release_id, read_index, releases_dir
 from pipeline.site import dcat
 from pipeline.site.base_url import release_url
 from pipeline.site.cite import citation_bibtex, citation_plain, creator
@@ -33,9 +33,7 @@ def portal() -> dict:
 
 def upcoming_release_id(outputs: Path, content_version: str) -> str:
     """The id publish_staging will give this content, computed under the same build lock beforehand."""
-    existing = list_releases(outputs)
-    seq = int(RELEASE_ID.match(existing[-1])["seq"]) + 1 if existing else 1
-    return f"{seq:04d}-{content_version[:8]}"
+    return new_release_id(outputs, content_version)
 
 
 def _write(path: Path, text: str) -> None:
