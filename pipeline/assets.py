@@ -17,6 +17,7 @@ from pipeline.publish.finalize import finalize
 from pipeline.publish.release import STAGING_PREFIX, build_lock, remove_tree
 from pipeline.render.markdown import table as markdown_table
 from pipeline.schema import TableSpec, table_specs
+from pipeline.site.base_url import DEFAULT_BASE_URL, resolve_base_url
 from pipeline.sources import read_sources
 
 SPECS = table_specs()
@@ -30,6 +31,8 @@ class PlanBuild(dg.ConfigurableResource):
     outputs_dir: str = "outputs"
     lock_wait_seconds: float = 0.0
     show_progress: bool = False
+    # Where the outputs folder is published (--base-url); empty: PLANDATA_BASE_URL, else the placeholder.
+    base_url: str = ""
     _run_id: str = PrivateAttr(default="adhoc")
     _repairs: list = PrivateAttr(default_factory=list)
 
@@ -52,6 +55,15 @@ class PlanBuild(dg.ConfigurableResource):
 
     def step(self, message: str) -> None:
         step(message, self.show_progress)
+
+    @property
+    def resolved_base_url(self) -> str:
+        return resolve_base_url(self.base_url or None)
+
+    @property
+    def homepage(self) -> str | None:
+        """The base URL as datapackage.json's homepage, unless it is still the placeholder."""
+        return None if self.resolved_base_url == DEFAULT_BASE_URL else self.resolved_base_url
 
 
 def column_schema(spec: TableSpec) -> dg.TableSchema:
@@ -143,7 +155,7 @@ def release_files(plan_build: PlanBuild, **tables: pa.Table) -> dg.MaterializeRe
     """CSV, Excel CSV, JSON and Parquet for every table, and datapackage.json, in staging."""
     plan_build.step("Writing Parquet, CSV and JSON files and datapackage.json")
     plan_build.staging.mkdir(parents=True, exist_ok=True)
-    descriptor = write_data_files(plan_build.staging, tables)
+    descriptor = write_data_files(plan_build.staging, tables, plan_build.homepage)
     return dg.MaterializeResult(metadata={"version": descriptor["version"],
                                           "resources": len(descriptor["resources"])})
 
@@ -162,7 +174,7 @@ def release_files_valid(plan_build: PlanBuild) -> dg.AssetCheckResult:
 @dg.asset(deps=[plan_database, release_files, "findings"], group_name="release")
 def release(plan_build: PlanBuild) -> dg.MaterializeResult:
     """Change log, quality report and checksums; then move staging into releases/ and switch latest."""
-    published = finalize(Path(plan_build.outputs_dir), plan_build.staging)
+    published = finalize(Path(plan_build.outputs_dir), plan_build.staging, plan_build.resolved_base_url)
     plan_build.step(("Published new release " if published.new else "Unchanged since release ")
                     + published.release_id)
     return dg.MaterializeResult(metadata={"release_id": published.release_id, "new": published.new,

@@ -17,7 +17,11 @@ def _build(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore")  # Dagster's beta/deprecation chatter is not for publishers
     from pipeline.run import run_build
 
-    outcome = run_build(Path(args.sources), Path(args.outputs), wait_seconds=args.wait, show_progress=True)
+    from pipeline.site.base_url import resolve_base_url
+
+    resolve_base_url(args.base_url)  # a malformed URL is refused before any work
+    outcome = run_build(Path(args.sources), Path(args.outputs), wait_seconds=args.wait, show_progress=True,
+                        base_url=args.base_url)
     release = outcome.release_dir
     index_entry = outcome.index_entry
     for repair in outcome.repairs:
@@ -70,6 +74,9 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="parse the notices, validate and publish a release")
     build.add_argument("--sources", default="sources", help="directory of notices and the unit registry")
     build.add_argument("--outputs", default="outputs", help="directory of releases/ and latest")
+    build.add_argument("--base-url", metavar="URL",
+                       help="absolute URL where the outputs folder is published, for the pages' and portal "
+                            "metadata's links (default: PLANDATA_BASE_URL, else a placeholder to replace)")
     build.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
                        help="wait this long for another running build to finish (default: fail at once)")
     build.set_defaults(handler=_build)

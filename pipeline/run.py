@@ -76,7 +76,8 @@ def _interrupted(before: str | None, after: str | None) -> BuildInterrupted:
                             "the next build completes the index")
 
 
-def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_progress: bool = False) -> BuildOutcome:
+def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_progress: bool = False,
+              base_url: str | None = None) -> BuildOutcome:
     import dagster as dg
 
     from pipeline.assets import PlanBuild
@@ -85,7 +86,7 @@ def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_prog
 
     logging.getLogger("dagster").setLevel(logging.CRITICAL)
     resource = PlanBuild(sources_dir=str(sources), outputs_dir=str(outputs),
-                         lock_wait_seconds=wait_seconds, show_progress=show_progress)
+                         lock_wait_seconds=wait_seconds, show_progress=show_progress, base_url=base_url or "")
     before = _latest(outputs)
     try:
         result = dg.materialize(

@@ -5,6 +5,7 @@ traceback); the rest call ``pipeline.cli.main`` in-process, which is the same co
 the cost of a new interpreter and a new Dagster import per case."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -142,3 +143,30 @@ def test_diff_of_two_releases(built_release, tmp_path, capsys):
     status, out, err = cli(capsys, "diff", str(first), str(tmp_path / "nowhere"))
     assert status == 1 and out == ""
     assert err.strip() == f"error: {tmp_path / 'nowhere'}: no such release directory or notice file"
+
+
+def test_base_url_reaches_the_package_and_portal_metadata(built_release, tmp_path, capsys):
+    """The placeholder is named in quality.md; a real base URL is a new release that points there."""
+    outputs = tmp_path / "out"
+    shutil.copytree(built_release, outputs, symlinks=True)
+    assert "placeholder base URL https://example.org/plandata/" in (outputs / "latest" / "quality.md").read_text()
+    status, out, err = cli(capsys, "build", "--sources", str(SOURCES), "--outputs", str(outputs),
+                           "--base-url", "https://data.example.cn/plans")
+    assert status == 0, err
+    assert out.startswith("New release 0002-")
+    latest = outputs / "latest"
+    assert json.loads((latest / "datapackage.json").read_text())["homepage"] == "https://data.example.cn/plans/"
+    assert "placeholder" not in (latest / "quality.md").read_text()
+    release_url = f"https://data.example.cn/plans/releases/{latest.readlink().name}/"
+    assert f"<{release_url}" in (latest / "dcat.ttl").read_text()
+    assert "example.org" not in (latest / "dcat.ttl").read_text()
+
+
+@pytest.mark.parametrize("url", ["data.example.cn/plans", "ftp://example.cn/", "https://example.cn/?q=1"])
+def test_a_malformed_base_url_is_refused_before_any_work(tmp_path, capsys, url):
+    status, out, err = cli(capsys, "build", "--sources", str(SOURCES), "--outputs", str(tmp_path / "out"),
+                           "--base-url", url)
+    assert status == 1 and out == ""
+    assert err.splitlines()[-1] == (f"error: --base-url {url!r} is not an absolute http(s) URL without query or "
+                                    "fragment (e.g. https://data.example.gov.cn/plandata/)")
+    assert not (tmp_path / "out").exists()

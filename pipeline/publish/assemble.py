@@ -13,11 +13,11 @@ from pipeline.store import write_database
 DATABASE_NAME = "plan.duckdb"
 
 
-def write_data_files(staging: Path, tables: dict[str, pa.Table]) -> dict:
+def write_data_files(staging: Path, tables: dict[str, pa.Table], homepage: str | None = None) -> dict:
     """CSV, Excel CSV, JSON and Parquet for every table, then datapackage.json. Returns the descriptor."""
     for name in table_specs():
         write_table_files(staging, name, tables[name])
-    descriptor = build_descriptor(staging, tables)
+    descriptor = build_descriptor(staging, tables, homepage)
     write_descriptor(staging, descriptor)
     return descriptor
 

@@ -85,8 +85,12 @@ def _sources(tables: dict[str, pa.Table]) -> list[dict]:
     return sources
 
 
-def build_descriptor(directory: Path, tables: dict[str, pa.Table]) -> dict:
+def build_descriptor(directory: Path, tables: dict[str, pa.Table], homepage: str | None = None) -> dict:
+    """``homepage`` is the published address (--base-url): part of the content, so that a release
+    moved to a new address is a new release whose pages and portal metadata point there."""
     package = {key: value for key, value in package_descriptor().items() if key != "table_order"}
+    if homepage:
+        package["homepage"] = homepage
     resources = [_resource(name, fmt, directory, tables[name].num_rows)
                  for name in table_specs() for fmt in ("csv", "json", "parquet")]
     descriptor = {"$schema": PROFILE, **package}

@@ -30,7 +30,7 @@ def _write_changes(staging: Path, rows: list[dict]) -> None:
     (staging / f"{CHANGE_TABLE}.json").write_text(json_text(table), encoding="utf-8")
 
 
-def finalize(outputs: Path, staging: Path) -> Published:
+def finalize(outputs: Path, staging: Path, base_url: str | None = None) -> Published:
     from pipeline.changes import compute_changes
 
     descriptor = json.loads((staging / "datapackage.json").read_text(encoding="utf-8"))
@@ -43,10 +43,13 @@ def finalize(outputs: Path, staging: Path) -> Published:
     old_tables = load_release_tables(releases_dir(outputs) / previous) if previous else {}
     changes = compute_changes(old_tables, new_tables)
     _write_changes(staging, changes)
-    (staging / "quality.md").write_text(quality_report(new_tables), encoding="utf-8")
-    # issue 10 wiring (lead: re-apply on merge): pages, assets, views.sql and DCAT, before SHA256SUMS.
-    from pipeline.site import resolve_base_url, upcoming_release_id, write_release_site
+    from pipeline.site import base_url_notice, resolve_base_url, upcoming_release_id, write_release_site
+
+    base_url = resolve_base_url(base_url)
+    notice = base_url_notice(base_url)
+    (staging / "quality.md").write_text(quality_report(new_tables, [notice] if notice else []), encoding="utf-8")
+    # Pages, assets, views.sql and DCAT are part of the release, so they come before SHA256SUMS.
     write_release_site(staging, new_tables, descriptor, changes, upcoming_release_id(outputs, descriptor["version"]),
-                       resolve_base_url(), previous)
+                       base_url, previous)
     write_sha256sums(staging)
     return publish_staging(outputs, staging, descriptor["version"])

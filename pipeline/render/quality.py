@@ -7,10 +7,13 @@ from pipeline.core.findings import KINDS
 from pipeline.render.markdown import escape, table
 
 
-def quality_report(tables: dict[str, list[dict]]) -> str:
+def quality_report(tables: dict[str, list[dict]], notices: list[str] = ()) -> str:
+    """``notices`` are release-wide remarks (the placeholder base URL), shown first."""
     documents = tables.get("documents", [])
     findings = tables.get("findings", [])
     lines = ["# Quality report", ""]
+    for notice in notices:
+        lines += [f"**Note:** {escape(notice)}", ""]
     lines.append("Counts per notice, and every finding: what looked odd in the text and what the "
                  "build did about it. Findings of `error` severity stop a build, so a published release "
                  "holds `warning` and `info` findings only.")
