@@ -154,3 +154,28 @@ def test_a_missing_file_is_named(release):
     (release / "parquet" / "units.parquet").unlink()
     violations = check_package(release, descriptor_of(release, keep={"units-parquet"}))
     assert [(v.path, v.rule) for v in violations] == [("parquet/units.parquet", "missing-file")]
+
+
+def test_the_blocking_check_catches_a_writer_bug_whose_output_was_hashed(release):
+    """A writer that printed a wrong cell also hashed it: hashes agree, the rows do not."""
+    from pipeline.checks.release_files import verify_release_files
+    from pipeline.publish.checksums import sha256_file
+
+    edit_csv(release / "csv" / "tasks.csv", 4, "seq", "三")
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["path"] == "csv/tasks.csv":
+            resource["hash"] = f"sha256:{sha256_file(release / 'csv' / 'tasks.csv')}"
+            resource["bytes"] = (release / "csv" / "tasks.csv").stat().st_size
+    (release / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    verdict = verify_release_files(release)
+    assert verdict.errors[0] == "csv/tasks.csv row 4: type-error/integer in seq: 三"
+    assert verdict.frictionless_rows  # a small release is also read by Frictionless, which agrees
+    assert any(error.startswith("tasks row 4: type-error") for error in verdict.errors)
+
+
+def test_the_blocking_check_passes_an_intact_release(release):
+    from pipeline.checks.release_files import verify_release_files
+
+    verdict = verify_release_files(release)
+    assert verdict.errors == [] and verdict.frictionless_rows and verdict.rows > 1000

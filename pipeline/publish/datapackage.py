@@ -131,6 +131,14 @@ def validate_package(directory: Path) -> list[str]:
     return errors
 
 
+def validate_descriptor(descriptor: dict) -> list[str]:
+    """Frictionless's verdict on datapackage.json itself (profile, schemas, keys), without reading rows."""
+    from frictionless import Package
+
+    report = Package.validate_descriptor(descriptor)
+    return [f"datapackage.json: {error.type}: {error.message}" for error in report.errors]
+
+
 def check_file_hashes(directory: Path, descriptor: dict) -> list[str]:
     problems = []
     for resource in descriptor["resources"]:
