@@ -58,7 +58,7 @@ def _fake_second_release(outputs: Path) -> tuple[str, str]:
     tasks = pq.read_table(target / "parquet" / "tasks.parquet")
     pq.write_table(tasks.slice(0, 10), target / "parquet" / "tasks.parquet")
     documents = pq.read_table(target / "parquet" / "documents.parquet")
-    pq.write_table(documents.append_column("doc_number", pa.array(["台委〔2008〕1号"] * documents.num_rows)),
+    pq.write_table(documents.append_column("added_later", pa.array(["台委〔2008〕1号"] * documents.num_rows)),
                    target / "parquet" / "documents.parquet")
     (target / "changes.csv").write_text("entity,change,old_id,new_id,detail\ntask,removed,2.5,,（五）x\n",
                                         encoding="utf-8")
@@ -80,7 +80,7 @@ def test_history_sql_spans_every_release_with_release_id_and_later_columns(built
     history = duckdb.connect()
     history.execute((outputs / "history.sql").read_text(encoding="utf-8"))
     assert dict(history.execute("SELECT release_id, count(*) FROM tasks GROUP BY 1").fetchall()) == {first: 50, second: 10}
-    assert history.execute("SELECT release_id, doc_number FROM documents ORDER BY 1").fetchall() == [
+    assert history.execute("SELECT release_id, added_later FROM documents ORDER BY 1").fetchall() == [
         (first, None), (second, "台委〔2008〕1号")]
     assert history.execute("SELECT release_id, change, old_id FROM changes").fetchall() == [(second, "removed", "2.5")]
     assert history.execute("SELECT count(DISTINCT release_id) FROM assignments").fetchone() == (2,)

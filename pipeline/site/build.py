@@ -123,6 +123,12 @@ def _per_notice(tables: dict[str, list[dict]]):
 
 
 def _replace_synced(path: Path, text: str) -> None:
+    """Atomically, fsynced; an identical file is left alone (a repair that changes nothing touches nothing)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with temporary.open("w", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
