@@ -26,7 +26,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.errors import PlanDataError
-from pipeline.sources import notice_files, registry_paths, stream_sha256
+from pipeline.sources import notice_files, registry_paths, sidecar_files, stream_sha256
 
 LOG = logging.getLogger(__name__)
 
@@ -77,7 +77,8 @@ def source_versions(directory: Path, known: dict | None = None) -> tuple[dict[st
     """({relative name: sha256}, {relative name: stat signature}); unchanged signatures reuse known hashes."""
     known = known or {}
     known_files, known_stats = known.get("files", {}), known.get("stats", {})
-    files = [*notice_files(directory), *((p.name, p) for p in registry_paths(directory) if p.is_file())]
+    files = [*notice_files(directory), *sidecar_files(directory),
+             *((p.name, p) for p in registry_paths(directory) if p.is_file())]
     versions, stats = {}, {}
     for name, path in files:
         signature = _signature(os.stat(path))

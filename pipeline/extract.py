@@ -39,12 +39,16 @@ def extract(notices: list[SourceFile], registry_files: dict[str, SourceFile]) ->
     rows["unit_aliases"] = registry.aliases
     seen_ids: dict[str, str] = {}
     for source in notices:
-        doc_id = doc_id_from_filename(source.name)
+        meta = source.meta
+        doc_id = meta.get("id") or doc_id_from_filename(source.name)
         if doc_id in seen_ids:
-            raise PlanDataError(f"gives the same doc_id {doc_id!r} as {seen_ids[doc_id]}; rename one file",
-                                file=str(source.path))
+            raise PlanDataError(f"gives the same doc_id {doc_id!r} as {seen_ids[doc_id]}; rename one file "
+                                "or give one an id in its .meta.json sidecar", file=source.name)
         seen_ids[doc_id] = source.name
-        notice = parse_notice(source.data, source.name, registry, doc_id=doc_id)
+        notice = parse_notice(source.data, source.name, registry, doc_id=doc_id,
+                              jurisdiction=meta.get("jurisdiction"))
+        notice.tables["documents"][0].update(display_title=meta.get("title"), source_url=meta.get("source_url"),
+                                             license=meta.get("license"))
         for name, table_rows in notice.tables.items():
             rows[name].extend(table_rows)
     specs = table_specs()

@@ -9,11 +9,14 @@ from __future__ import annotations
 import hashlib
 import os
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.core.decode import MAX_SOURCE_BYTES
 from pipeline.errors import PlanDataError
+from pipeline.sidecar import MAX_BYTES as SIDECAR_MAX_BYTES
+from pipeline.sidecar import SUFFIX as SIDECAR_SUFFIX
+from pipeline.sidecar import parse_sidecar, sidecar_path
 
 NOTICE_SUFFIXES = (".txt",)
 REGISTRY_FILES = ("units.csv", "unit_aliases.csv")
@@ -25,6 +28,7 @@ class SourceFile:
     path: Path
     data: bytes
     relative: str | None = None  # the name inside the sources directory, when read from one
+    meta: dict = field(default_factory=dict)  # the notice's metadata sidecar, when it has one
 
     @property
     def name(self) -> str:
@@ -148,9 +152,29 @@ def stream_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def sidecar_files(sources_dir: Path) -> list[tuple[str, Path]]:
+    """(relative path, path) of every notice's metadata sidecar that exists."""
+    found = []
+    for relative, path in notice_files(sources_dir):
+        sidecar = sidecar_path(path)
+        if sidecar.is_file():
+            found.append((relative.removesuffix(path.suffix) + SIDECAR_SUFFIX, sidecar))
+    return found
+
+
+def _sidecar(notice: Path, relative: str) -> dict:
+    path = sidecar_path(notice)
+    if not path.exists() and not path.is_symlink():
+        return {}
+    shown = printable(relative.removesuffix(notice.suffix) + SIDECAR_SUFFIX)
+    if path.is_symlink():
+        _inside(str(path), os.path.realpath(notice.parent), shown)
+    return parse_sidecar(read_bounded(path, shown, limit=SIDECAR_MAX_BYTES, what="a metadata sidecar"), shown)
+
+
 def read_sources(sources_dir: Path) -> tuple[list[SourceFile], dict[str, SourceFile]]:
     """(notices, registry files present by name), read once so that every step sees the same bytes."""
-    notices = [SourceFile(path, read_bounded(path, printable(relative)), relative)
+    notices = [SourceFile(path, read_bounded(path, printable(relative)), relative, _sidecar(path, relative))
                for relative, path in notice_files(sources_dir)]
     registry = {}
     root = os.path.realpath(sources_dir)
