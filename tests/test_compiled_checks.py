@@ -168,7 +168,7 @@ def test_the_blocking_check_catches_a_writer_bug_whose_output_was_hashed(release
             resource["hash"] = f"sha256:{sha256_file(release / 'csv' / 'tasks.csv')}"
             resource["bytes"] = (release / "csv" / "tasks.csv").stat().st_size
     (release / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
-    verdict = verify_release_files(release)
+    verdict = verify_release_files(release, row_budget=10_000)
     assert verdict.errors[0] == "csv/tasks.csv row 4: type-error/integer in seq: 三"
     assert verdict.frictionless_rows  # a small release is also read by Frictionless, which agrees
     assert any(error.startswith("tasks row 4: type-error") for error in verdict.errors)
@@ -177,5 +177,6 @@ def test_the_blocking_check_catches_a_writer_bug_whose_output_was_hashed(release
 def test_the_blocking_check_passes_an_intact_release(release):
     from pipeline.checks.release_files import verify_release_files
 
-    verdict = verify_release_files(release)
+    verdict = verify_release_files(release, row_budget=10_000)
     assert verdict.errors == [] and verdict.frictionless_rows and verdict.rows > 1000
+    assert not verify_release_files(release, row_budget=1000).frictionless_rows

@@ -96,21 +96,22 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules) -> list[tuple]:
 
 
 def _disagreements(con: duckdb.DuckDBPyConnection, loaded: dict[str, dict[str, str]], specs) -> list[Violation]:
-    """Rows that one format holds and another does not (row order is not compared)."""
-    found = []
+    """Rows that one format holds and another does not (row order is not compared), in one statement."""
+    pairs, counts = [], []
     formats = sorted(loaded)
     for table, spec in specs.items():
         have = [fmt for fmt in formats if table in loaded[fmt]]
         columns = ", ".join(map(sql_identifier, spec.columns))
         for other in have[1:]:
-            first = have[0]
-            for a, b in ((first, other), (other, first)):
-                count = con.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {loaded[a][table]} "
-                                    f"EXCEPT ALL SELECT {columns} FROM {loaded[b][table]})").fetchone()[0]
-                if count:
-                    found.append(Violation(f"{a}/{table}", "format-disagreement",
-                                           value=f"{count} row(s) not in {b}/{table}"))
-    return found
+            for a, b in ((have[0], other), (other, have[0])):
+                pairs.append((a, b, table))
+                counts.append(f"(SELECT count(*) FROM (SELECT {columns} FROM {loaded[a][table]} "
+                              f"EXCEPT ALL SELECT {columns} FROM {loaded[b][table]}))")
+    if not counts:
+        return []
+    found = con.execute("SELECT " + ", ".join(counts)).fetchone()
+    return [Violation(f"{a}/{table}", "format-disagreement", value=f"{count} row(s) not in {b}/{table}")
+            for (a, b, table), count in zip(pairs, found) if count]
 
 
 __all__ = ["ROW", "Violation", "check_package", "table_of"]
