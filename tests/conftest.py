@@ -17,6 +17,8 @@ TIERS = {
     "corpus": "reads the real notices in the shared folder (PLANDATA_SHARED)",
     "browser": "drives Debian's Chromium through Playwright",
     "multiprocess": "runs Dagster's multiprocess executor",
+    "subprocess": "starts a command-line program (plandata, dagster, frictionless) in a new process",
+    "scale": "builds inputs a thousand times the bundled notice",
 }
 
 

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import shutil
 
 import dagster as dg
 import pytest
@@ -60,11 +61,12 @@ def test_daily_time_comes_from_config(monkeypatch):
     assert automation.daily_cron() == "0 6 * * *"
 
 
-def test_amend_rebuild_lists_the_edit_and_keeps_both_releases(tmp_path):
-    """Build, amend (issue date and one lead unit), build again, and a third time with no edit."""
+def test_amend_rebuild_lists_the_edit_and_keeps_both_releases(built_release, tmp_path):
+    """Amend a built release's source (issue date and one lead unit), build again, and a third time with no edit."""
     sources = copy_sources(tmp_path / "sources")
     outputs = tmp_path / "outputs"
-    first = run_build(sources, outputs)
+    shutil.copytree(built_release, outputs, symlinks=True)
+    first_id = os.readlink(outputs / "latest").rsplit("/", 1)[-1]
     notice = sources / NOTICE.name
     text = notice.read_text(encoding="utf-8")
     text = text.replace("2008年8月11日", "2008年9月1日")
@@ -73,7 +75,7 @@ def test_amend_rebuild_lists_the_edit_and_keeps_both_releases(tmp_path):
     second = run_build(sources, outputs)
     assert second.new and second.release_id.startswith("0002-")
     assert os.readlink(outputs / "latest") == f"releases/{second.release_id}"
-    assert (outputs / "releases" / first.release_id / "datapackage.json").is_file()
+    assert (outputs / "releases" / first_id / "datapackage.json").is_file()
     rows = list(csv.DictReader(io.StringIO((outputs / "latest" / "changes.csv").read_text(encoding="utf-8"))))
     got = sorted((r["entity"], r["change"], r["old_id"], r["new_id"]) for r in rows)
     assert got == sorted([
@@ -87,6 +89,6 @@ def test_amend_rebuild_lists_the_edit_and_keeps_both_releases(tmp_path):
     third = run_build(sources, outputs)
     assert not third.new and third.release_id == second.release_id
     index = json.loads((outputs / "releases" / "index.json").read_text(encoding="utf-8"))
-    assert [r["release_id"] for r in index["releases"]] == [first.release_id, second.release_id]
+    assert [r["release_id"] for r in index["releases"]] == [first_id, second.release_id]
     assert index["releases"][1]["changes"] == {"assignment added": 1, "document metadata_changed": 1,
                                                "task units_changed": 1}

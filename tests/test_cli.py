@@ -34,6 +34,7 @@ def summary_rows(out: str) -> dict[str, int]:
     return rows
 
 
+@pytest.mark.subprocess
 def test_console_script_prints_progress_and_summary(tmp_path):
     result = subprocess.run([PLANDATA, "build", "--sources", str(SOURCES), "--outputs", str(tmp_path / "out")],
                             capture_output=True, text=True, timeout=300)
@@ -48,6 +49,7 @@ def test_console_script_prints_progress_and_summary(tmp_path):
     assert (tmp_path / "out" / "latest" / "plan.duckdb").is_file()
 
 
+@pytest.mark.subprocess
 def test_console_script_failure_is_one_line_with_status_1(tmp_path):
     sources = copy_sources(tmp_path / "sources")
     (sources / NOTICE.name).write_bytes(b"")

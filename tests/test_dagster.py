@@ -26,6 +26,7 @@ def test_definitions_resolve():
     assert defs.resolve_job_def("build_release") is not None
 
 
+@pytest.mark.subprocess
 def test_dagster_cli_validates_definitions():
     dagster = Path(sys.executable).with_name("dagster")
     result = subprocess.run([str(dagster), "definitions", "validate", "-m", "pipeline.definitions"],

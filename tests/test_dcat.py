@@ -88,6 +88,7 @@ def test_jsonld_has_its_context_inline_and_says_the_same_as_the_turtle(graph, re
     assert isomorphic(Graph().parse(release / "dcat.jsonld", format="json-ld"), graph)
 
 
+@pytest.mark.subprocess
 def test_dcat_files_are_the_same_bytes_under_any_hash_seed(release, tmp_path):
     script = ("import json, sys; from pathlib import Path\n"
               "from pipeline.publish.finalize import load_release_tables\n"

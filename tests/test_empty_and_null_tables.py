@@ -48,6 +48,7 @@ def _publish(directory: Path, tables: dict[str, pa.Table]) -> dict:
     return descriptor
 
 
+@pytest.mark.subprocess
 def test_empty_tables_publish_in_every_format_and_validate(bundled_tables, tmp_path):
     tables = {name: table.slice(0, 0) if name in EMPTIED else table for name, table in bundled_tables.items()}
     descriptor = _publish(tmp_path, tables)
@@ -84,6 +85,7 @@ def _nullable(name: str) -> list[str]:
     return [f["name"] for f in table_specs()[name].fields if not f.get("constraints", {}).get("required")]
 
 
+@pytest.mark.subprocess
 def test_every_nullable_column_publishes_nulls_in_every_format(bundled_tables, tmp_path):
     """The first row of each table gets a null in every nullable column, integers included
     (documents.period_start, findings.line); documents has one row, so its columns are all null."""

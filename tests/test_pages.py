@@ -200,6 +200,7 @@ def _scaled(tables: dict[str, list[dict]], copies: int) -> dict[str, list[dict]]
     return scaled
 
 
+@pytest.mark.scale
 def test_each_page_stays_under_2_mb_at_1000_notices(release, tmp_path):
     from pipeline.site.build import render_release_page
     from pipeline.site.release_files import release_files

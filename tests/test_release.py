@@ -110,6 +110,7 @@ def test_views(latest):
         assert "台州市关于推进行业协会改革发展的指导意见" in drafts
 
 
+@pytest.mark.subprocess
 def test_frictionless_cli_validates(latest):
     frictionless = Path(sys.executable).with_name("frictionless")
     result = subprocess.run([str(frictionless), "validate", "--json", "datapackage.json"], cwd=latest,

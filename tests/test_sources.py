@@ -186,6 +186,7 @@ def test_diff_of_a_huge_text_file_is_refused_before_it_is_read(tmp_path):
     assert peak < 5 * MiB, peak
 
 
+@pytest.mark.subprocess
 def test_plandata_build_names_a_non_utf8_file_in_one_line_and_publishes_nothing(tmp_path):
     import subprocess
     import sys
