@@ -201,9 +201,11 @@ def test_tables_read_back_from_json_give_the_same_rows():
     # strings decoded from two files are equal but not the same objects: compared by value, never identity
     import json
 
-    old = release(unit("市财政局", "finance", position=1), unit("市审计局", "audit", role="co", position=1))
+    old = release(unit("市财政局", "finance", position=1), unit("市审计局", "audit", role="co", position=1),
+                  unit("市纪委", "discipline", role="co", position=2))
     new = release(unit("市财政局", "finance-2", position=1), unit("市审计局", "audit", role="co", position=1),
-                  unit("市监察局", "supervision", role="co", position=2))
+                  unit("市纪委", "discipline", role="co", position=2),
+                  unit("市监察局", "supervision", role="co", position=3))
     expected = [
         ("task", "units_changed", "1.1", "1.1", "co: +市监察局 [supervision]"),
         ("assignment", "metadata_changed", "1.1/lead/市财政局", "1.1/lead/市财政局", "unit_id: finance → finance-2"),

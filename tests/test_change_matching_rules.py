@@ -29,6 +29,14 @@ def test_a_rewrite_in_place_needs_the_same_level():
     assert match_nodes([node(0, "1", "abcdef", "2")], [node(0, "1", "uvwxyz", "3")]) == {}
 
 
+def test_levels_are_compared_by_value():
+    # levels read from two files are equal strings but not the same objects
+    old_level, new_level = "".join(["level", "-2"]), "".join(["level-", "2"])
+    assert match_nodes([node(0, "1", "abcdef", old_level)], [node(0, "1", "uvwxyz", new_level)]) == {0: 0}
+    assert match_nodes([node(0, "1", "abcdefgh", old_level)], [node(0, "2", "abcdefgX", new_level)]) == {0: 0}
+    assert match_nodes([node(0, "1", "same", old_level)], [node(0, "2", "same", new_level)]) == {0: 0}
+
+
 def test_similar_nodes_of_different_levels_are_not_paired():
     assert match_nodes([node(0, "1", "abcdefgh", "2")], [node(0, "2", "abcdefgX", "3")]) == {}
 

@@ -74,7 +74,8 @@ TIERS: dict[str, list[str]] = {
                       "tests/test_changes.py", "tests/test_variations.py"],
     "pipeline/changes": ["tests/test_change_matching_rules.py", "tests/test_change_log_rules.py",
                          "tests/test_changes.py"],
-    "pipeline/publish": ["tests/test_release_file_rules.py", "tests/test_release.py"],
+    "pipeline/publish": ["tests/test_release_file_rules.py", "tests/test_release_index_rules.py",
+                         "tests/test_release.py"],
 }
 # Hypothesis tests in the tiers that are too slow to repeat for every mutant.
 DESELECT = "not random_mix"

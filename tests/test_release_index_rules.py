@@ -1,0 +1,85 @@
+"""Rules of releases/ and its index (pipeline/publish/release.py), on hand-made release
+directories, without a build: release ids, sequence numbers, what index.json says of a
+release, and publishing the same content twice."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.publish.release import RELEASE_ID, index_entry, latest_release, publish_staging, read_index
+
+NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+
+
+def staging(outputs: Path, version: str, tasks: int = 2, changes: list[dict] | None = None) -> Path:
+    """A minimal release directory: its datapackage.json, one Parquet table, maybe a change log."""
+    path = outputs / f".staging-{version}"
+    (path / "parquet").mkdir(parents=True)
+    pq.write_table(pa.table({"task_id": [str(i) for i in range(tasks)]}), path / "parquet" / "tasks.parquet")
+    descriptor = {"version": version,
+                  "sources": [{"path": "sources/notice.txt", "sha256": "ab" * 32}],
+                  "resources": [{"name": "tasks", "format": "csv", "path": "csv/tasks.csv"},
+                                {"name": "tasks-json", "format": "json", "path": "json/tasks.json"}]}
+    (path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    if changes is not None:
+        (path / "changes.json").write_text(json.dumps(changes), encoding="utf-8")
+    return path
+
+
+def test_release_ids_are_a_sequence_of_four_or_more_digits_and_a_content_hash():
+    assert RELEASE_ID.match("0001-0123abcd")["seq"] == "0001"
+    assert RELEASE_ID.match("12345-0123abcdef")["hash"] == "0123abcdef"
+    for name in ("001-0123abcd", "0001-0123abc", "0001-0123ABCD", "0001_0123abcd", "x0001-0123abcd",
+                 "0001-0123abcd.tmp", "0001-0123abcg"):
+        assert RELEASE_ID.match(name) is None, name
+
+
+def test_the_index_entry_is_read_from_the_release_files(tmp_path):
+    release = staging(tmp_path, "0123456789ab", tasks=3, changes=[
+        {"entity": "task", "change": "added"}, {"entity": "section", "change": "removed"},
+        {"entity": "task", "change": "added"}])
+    assert index_entry(release) == {"version": "0123456789ab", "sources": {"notice.txt": "ab" * 32},
+                                    "rows": {"tasks": 3},
+                                    "changes": {"section removed": 1, "task added": 2}}
+
+
+def test_a_release_without_a_change_log_counts_no_change(tmp_path):
+    assert index_entry(staging(tmp_path, "0123456789ab"))["changes"] == {}
+
+
+def test_publishing_numbers_releases_and_switches_latest(tmp_path):
+    first = publish_staging(tmp_path, staging(tmp_path, "aaaaaaaa1111"), "aaaaaaaa1111", now=NOW)
+    assert (first.release_id, first.new) == ("0001-aaaaaaaa", True)
+    assert first.path == tmp_path / "releases" / "0001-aaaaaaaa" and first.path.is_dir()
+    second = publish_staging(tmp_path, staging(tmp_path, "bbbbbbbb2222"), "bbbbbbbb2222", now=NOW)
+    assert (second.release_id, second.new) == ("0002-bbbbbbbb", True)
+    assert latest_release(tmp_path) == "0002-bbbbbbbb"
+    assert (tmp_path / "latest").resolve() == second.path.resolve()
+    assert not list(tmp_path.glob(".staging-*")) and not list(tmp_path.glob(".latest-*"))
+    index = read_index(tmp_path)
+    assert index["latest"] == "0002-bbbbbbbb"
+    assert [(e["release_id"], e["previous"], e["built_at"], e["version"]) for e in index["releases"]] == [
+        ("0001-aaaaaaaa", None, "2026-01-02T03:04:05+00:00", "aaaaaaaa1111"),
+        ("0002-bbbbbbbb", "0001-aaaaaaaa", "2026-01-02T03:04:05+00:00", "bbbbbbbb2222")]
+
+
+def test_the_same_content_as_latest_is_not_published_again(tmp_path):
+    first = publish_staging(tmp_path, staging(tmp_path, "aaaaaaaa1111"), "aaaaaaaa1111", now=NOW)
+    again = staging(tmp_path, "aaaaaaaa1111")
+    same = publish_staging(tmp_path, again, "aaaaaaaa1111", now=NOW)
+    assert (same.release_id, same.path, same.new) == (first.release_id, first.path, False)
+    assert not again.exists()
+    assert [p.name for p in (tmp_path / "releases").iterdir() if p.is_dir()] == ["0001-aaaaaaaa"]
+    assert len(read_index(tmp_path)["releases"]) == 1
+
+
+def test_an_index_is_written_whole_with_no_temporary_file_left(tmp_path):
+    publish_staging(tmp_path, staging(tmp_path, "aaaaaaaa1111"), "aaaaaaaa1111", now=NOW)
+    names = sorted(p.name for p in (tmp_path / "releases").iterdir())
+    assert names == ["0001-aaaaaaaa", "index.json"]
+    assert json.loads((tmp_path / "releases" / "index.json").read_text(encoding="utf-8"))["latest"] == \
+        "0001-aaaaaaaa"
