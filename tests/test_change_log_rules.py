@@ -186,6 +186,16 @@ def test_a_repeated_character_run_diffs_as_the_extra_characters():
     assert text_diff("好好好好好", "好好好") == "-「好好」"
 
 
+def test_the_common_head_is_cut_before_the_common_tail():
+    assert text_diff("甲乙甲", "甲乙甲乙甲") == "+「乙甲」"
+    assert text_diff("甲乙甲乙甲", "甲乙甲") == "-「乙甲」"
+
+
+def test_the_common_tail_is_cut_before_matching_the_middle():
+    # matched whole, the repeated 甲乙 would pair with the first copy and fold into one long edit
+    assert text_diff("丙甲乙", "丁甲乙甲乙") == "-「丙」 +「丁甲乙」"
+
+
 def test_short_header_values_are_shown_whole():
     assert value_change("title", "", "新标题") == "title: (empty) → 新标题"
     assert value_change("title", "旧", "") == "title: 旧 → (empty)"
