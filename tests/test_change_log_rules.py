@@ -163,6 +163,10 @@ def test_edits_three_characters_apart_stay_apart():
     assert text_diff("甲1乙丙戊2丁", "甲3乙丙戊4丁") == "-「1」 +「3」 -「2」 +「4」"
 
 
+def test_a_fold_joins_the_last_edit_only():
+    assert text_diff("一甲乙丙丁二戊三", "壹甲乙丙丁贰戊叁") == "-「一」 +「壹」 -「二戊三」 +「贰戊叁」"
+
+
 def test_same_text_has_an_empty_diff():
     assert text_diff("相同", "相同") == ""
 
