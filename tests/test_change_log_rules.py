@@ -200,6 +200,11 @@ def test_the_common_tail_is_cut_before_matching_the_middle():
     assert text_diff("丙甲乙", "丁甲乙甲乙") == "-「丙」 +「丁甲乙」"
 
 
+def test_the_common_tail_never_reaches_into_the_common_head():
+    # head 甲乙; of the common tail 甲乙甲乙甲 only the 3 characters after the head count
+    assert text_diff("甲乙甲乙甲", "甲乙丙甲乙甲乙甲") == "+「丙甲乙」"
+
+
 def test_short_header_values_are_shown_whole():
     assert value_change("title", "", "新标题") == "title: (empty) → 新标题"
     assert value_change("title", "旧", "") == "title: 旧 → (empty)"

@@ -38,8 +38,9 @@ How each mutant is run:
   error (reported, not in the ratio). Kill ratio = (killed + timed out) / (killed + timed out +
   survived).
 - tests/mutation/equivalent.txt lists mutants read and judged equivalent (no behaviour change).
-  They are not run, not in the ratio, and are reported. The key is the file, the operator and
-  the mutated line (not the line number, so it survives edits elsewhere in the file).
+  They are not run, not in the ratio, and are reported. The key is the file, the enclosing
+  function, the operator and the mutated line (not the line number, so it survives edits
+  elsewhere in the file).
 """
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ from pathlib import Path
 
 import cosmic_ray.plugins
 from cosmic_ray.ast import ast_nodes, get_ast_from_path
+from cosmic_ray.ast.ast_query import ASTQuery
 from cosmic_ray.mutating import mutate_code
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,9 +101,10 @@ def all_mutants(package: str) -> list[dict]:
         rel = str(path.relative_to(ROOT))
         module_ast = get_ast_from_path(path)
         for name, op in ops:
-            positions = [pos for node in ast_nodes(module_ast) for pos in op.mutation_positions(node)]
-            for occurrence, (start, _end) in enumerate(positions):
-                mutants.append({"file": rel, "operator": name, "occurrence": occurrence, "line": start[0]})
+            positions = [(node, pos) for node in ast_nodes(module_ast) for pos in op.mutation_positions(node)]
+            for occurrence, (node, (start, _end)) in enumerate(positions):
+                mutants.append({"file": rel, "definition": ASTQuery(node).get_definition_name() or "",
+                                "operator": name, "occurrence": occurrence, "line": start[0]})
     return mutants
 
 
@@ -120,21 +123,21 @@ def describe(mutant: dict, original: str, mutated: str) -> None:
     mutant["original"] = mutant["mutated"] = ""
 
 
-def equivalent_key(mutant: dict) -> tuple[str, str, str]:
-    return mutant["file"], mutant["operator"], mutant["mutated"]
+def equivalent_key(mutant: dict) -> tuple[str, str, str, str]:
+    return mutant["file"], mutant["definition"], mutant["operator"], mutant["mutated"]
 
 
-def read_equivalents() -> dict[tuple[str, str, str], str]:
-    """file <TAB> operator <TAB> mutated line <TAB> reason, one a line; # starts a comment."""
+def read_equivalents() -> dict[tuple[str, str, str, str], str]:
+    """file <TAB> function <TAB> operator <TAB> mutated line <TAB> reason, one a line; # starts a comment."""
     found = {}
     if EQUIVALENT.exists():
         for number, line in enumerate(EQUIVALENT.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
             parts = line.split("\t")
-            if len(parts) != 4:
-                sys.exit(f"{EQUIVALENT}:{number}: expected 4 tab-separated fields, found {len(parts)}")
-            found[tuple(parts[:3])] = parts[3]
+            if len(parts) != 5:
+                sys.exit(f"{EQUIVALENT}:{number}: expected 5 tab-separated fields, found {len(parts)}")
+            found[tuple(parts[:4])] = parts[4]
     return found
 
 
@@ -182,11 +185,12 @@ def run_package(package: str, args, copies: "queue.Queue[Path]", equivalents, re
     sample = random.Random(f"{args.seed}:{package}").sample(population, min(args.size, len(population)))
     if args.rerun_survivors:  # the survivors of an earlier run, against the tier as it is now
         earlier = json.loads(args.rerun_survivors.read_text(encoding="utf-8"))[package]["mutants"]
-        sample = [{k: m[k] for k in ("file", "operator", "occurrence", "line")}
-                  for m in earlier if m["outcome"] == "survived"]
+        wanted = {(m["file"], m["operator"], m["occurrence"]) for m in earlier if m["outcome"] == "survived"}
+        sample = [m for m in population if (m["file"], m["operator"], m["occurrence"]) in wanted]
     sample.sort(key=lambda m: (m["file"], m["line"], m["operator"], m["occurrence"]))
 
     copy = copies.get()
+    tests = [t for t in tests if (copy / t).exists()]  # record the files that were run
     baseline, baseline_seconds, output = run_tier(copy, tests, 1800, environment(copy, args.shared))
     copies.put(copy)
     if baseline != "survived":
@@ -217,6 +221,10 @@ def run_package(package: str, args, copies: "queue.Queue[Path]", equivalents, re
             finally:
                 target.write_text(original, encoding="utf-8")
             mutant["outcome"], mutant["seconds"] = outcome, round(seconds, 1)
+            failed = [line.split()[1].split("::")[0] for line in output.splitlines()
+                      if line.startswith(("FAILED ", "ERROR "))]
+            if outcome == "killed" and failed:
+                mutant["killed_by"] = failed[0]
             if outcome in ("survived", "error"):
                 mutant["output"] = output
             return mutant
