@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.publish.checksums import sha256_file, write_sha256sums
-from pipeline.publish.datapackage import _publishable_schema, check_file_hashes
+from pipeline.publish.datapackage import _publishable_schema, check_file_hashes, validate_package
 from pipeline.publish.files import csv_text, json_text, write_table_files
 
 
@@ -113,3 +114,25 @@ def test_a_required_or_single_column_foreign_key_is_declared_as_it_is():
 def test_a_schema_without_foreign_keys_is_left_alone():
     schema = {"fields": [{"name": "doc_id"}]}
     assert _publishable_schema(schema) == {"fields": [{"name": "doc_id"}]}
+
+
+def _package(tmp_path, csv: str) -> None:
+    (tmp_path / "things.csv").write_text(csv, encoding="utf-8")
+    descriptor = {"name": "p", "resources": [{
+        "name": "things", "type": "table", "path": "things.csv", "format": "csv", "encoding": "utf-8",
+        "schema": {"fields": [{"name": "id", "type": "string", "constraints": {"required": True}},
+                              {"name": "n", "type": "integer"}]}}]}
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+
+
+def test_a_valid_package_has_no_errors(tmp_path):
+    _package(tmp_path, "id,n\na,1\nb,2\n")
+    assert validate_package(tmp_path) == []
+
+
+def test_each_bad_cell_is_one_error_naming_the_resource_and_row(tmp_path):
+    _package(tmp_path, "id,n\na,1\n,2\nc,x\n")
+    errors = validate_package(tmp_path)
+    assert len(errors) == 2
+    assert errors[0].startswith("things row 3: constraint-error: ")
+    assert errors[1].startswith("things row 4: type-error: ")

@@ -4,13 +4,18 @@ release, and publishing the same content twice."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
+import os
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from pipeline.publish.release import RELEASE_ID, index_entry, latest_release, publish_staging, read_index
+from pipeline.errors import PlanDataError
+from pipeline.publish.release import (RELEASE_ID, build_lock, clean_leftovers, index_entry, latest_release,
+                                      publish_staging, read_index)
 
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
 
@@ -83,3 +88,30 @@ def test_an_index_is_written_whole_with_no_temporary_file_left(tmp_path):
     assert names == ["0001-aaaaaaaa", "index.json"]
     assert json.loads((tmp_path / "releases" / "index.json").read_text(encoding="utf-8"))["latest"] == \
         "0001-aaaaaaaa"
+
+
+def test_leftovers_of_killed_builds_are_removed_and_nothing_else(tmp_path):
+    (tmp_path / ".staging-abc" / "csv").mkdir(parents=True)
+    (tmp_path / ".staging-file").write_text("x")
+    (tmp_path / ".latest-123").symlink_to("releases/0001-aaaaaaaa")
+    (tmp_path / "releases" / "0001-aaaaaaaa").mkdir(parents=True)
+    (tmp_path / "staging-not-hidden").mkdir()
+    removed = clean_leftovers(tmp_path)
+    assert sorted(p.name for p in removed) == [".staging-abc", ".staging-file"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["releases", "staging-not-hidden"]
+    assert (tmp_path / "releases" / "0001-aaaaaaaa").is_dir()
+
+
+def test_a_second_build_on_the_same_outputs_fails_naming_the_lock_and_its_holder(tmp_path):
+    with build_lock(tmp_path):
+        assert (tmp_path / ".lock").read_text() == f"pid {os.getpid()}"
+        with pytest.raises(PlanDataError) as refused:
+            with build_lock(tmp_path, wait_seconds=0):
+                pass
+    message = str(refused.value)
+    assert str(tmp_path / ".lock") in message and "another build is running" in message
+    assert f"pid {os.getpid()}" in message
+    # released: the lock can be taken again, and it no longer names a holder
+    assert (tmp_path / ".lock").read_text() == ""
+    with (tmp_path / ".lock").open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
