@@ -1,21 +1,29 @@
-"""Rules of releases/ and its index (pipeline/publish/release.py), on hand-made release
-directories, without a build: release ids, sequence numbers, what index.json says of a
-release, and publishing the same content twice."""
+"""Rules of releases/ and its index (pipeline/publish/release.py, finalize.py), on hand-made
+release directories or data files written without Dagster: release ids, sequence numbers, what
+index.json says of a release, publishing the same content twice, the build lock, leftovers, and
+the change log of a second release."""
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
 import json
 import os
+import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.errors import PlanDataError
-from pipeline.publish.release import (RELEASE_ID, build_lock, clean_leftovers, index_entry, latest_release,
-                                      publish_staging, read_index)
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # works whether or not tests/ is a package
+from conftest import NOTICE, copy_sources  # noqa: E402
+from pipeline.errors import PlanDataError  # noqa: E402
+from pipeline.extract import extract  # noqa: E402
+from pipeline.publish import release as release_module  # noqa: E402
+from pipeline.publish.assemble import write_data_files  # noqa: E402
+from pipeline.publish.finalize import finalize  # noqa: E402
+from pipeline.publish.release import (RELEASE_ID, build_lock, clean_leftovers, index_entry,  # noqa: E402
+                                      latest_release, publish_staging, read_index)
 
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
 
@@ -115,3 +123,49 @@ def test_a_second_build_on_the_same_outputs_fails_naming_the_lock_and_its_holder
     assert (tmp_path / ".lock").read_text() == ""
     with (tmp_path / ".lock").open("a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def test_a_waiting_build_takes_the_lock_once_it_is_released(tmp_path, monkeypatch):
+    holder = (tmp_path / ".lock").open("a+")
+    fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    waits = []
+
+    def release_on_first_wait(seconds):  # the other build finishes while this one waits
+        waits.append(seconds)
+        fcntl.flock(holder, fcntl.LOCK_UN)
+
+    monkeypatch.setattr(release_module.time, "sleep", release_on_first_wait)
+    with build_lock(tmp_path, wait_seconds=600):
+        assert (tmp_path / ".lock").read_text() == f"pid {os.getpid()}"
+    assert len(waits) == 1
+    holder.close()
+
+
+def _build(sources: Path, outputs: Path, name: str):
+    from pipeline.sources import read_sources
+
+    notices, registry = read_sources(sources)
+    staging = outputs / f".staging-{name}"
+    staging.mkdir(parents=True)
+    write_data_files(staging, extract(notices, registry))
+    return finalize(outputs, staging)
+
+
+def test_an_amended_release_records_its_changes_against_the_previous_one(tmp_path):
+    outputs = tmp_path / "outputs"
+    first = _build(copy_sources(tmp_path / "a"), outputs, "a")
+    text = NOTICE.read_text(encoding="utf-8")
+    assert text.count("研究制定信用服务机构管理办法。") == 1
+    amended = text.replace("研究制定信用服务机构管理办法。", "研究制定征信机构管理办法。")
+    second = _build(copy_sources(tmp_path / "b", notice_text=amended), outputs, "b")
+    assert (first.release_id[:4], second.release_id[:4], second.new) == ("0001", "0002", True)
+    changes = json.loads((second.path / "changes.json").read_text(encoding="utf-8"))
+    assert [(r["entity"], r["change"], r["old_id"]) for r in changes] == [
+        ("section", "text_changed", "6.7.8"), ("task", "text_changed", "6.7.8")]
+    entry = read_index(outputs)["releases"][-1]
+    assert (entry["previous"], entry["changes"]) == (first.release_id,
+                                                     {"section text_changed": 1, "task text_changed": 1})
+    listed = (second.path / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    files = sorted(p.relative_to(second.path).as_posix() for p in second.path.rglob("*")
+                   if p.is_file() and p.name != "SHA256SUMS")
+    assert [line.split("  ", 1)[1] for line in listed] == files
