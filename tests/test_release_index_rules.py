@@ -169,3 +169,31 @@ def test_an_amended_release_records_its_changes_against_the_previous_one(tmp_pat
     files = sorted(p.relative_to(second.path).as_posix() for p in second.path.rglob("*")
                    if p.is_file() and p.name != "SHA256SUMS")
     assert [line.split("  ", 1)[1] for line in listed] == files
+
+
+def test_the_next_sequence_number_follows_the_highest_release(tmp_path):
+    for version in ("aaaaaaaa1111", "bbbbbbbb2222"):
+        publish_staging(tmp_path, staging(tmp_path, version), version, now=NOW)
+    third = publish_staging(tmp_path, staging(tmp_path, "cccccccc3333"), "cccccccc3333", now=NOW)
+    assert third.release_id == "0003-cccccccc"
+
+
+def test_the_index_is_written_as_indented_json_with_a_final_newline(tmp_path):
+    publish_staging(tmp_path, staging(tmp_path, "aaaaaaaa1111"), "aaaaaaaa1111", now=NOW)
+    text = (tmp_path / "releases" / "index.json").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_a_latest_release_missing_from_the_index_is_indexed_after_the_one_before(tmp_path):
+    for version in ("aaaaaaaa1111", "bbbbbbbb2222"):
+        publish_staging(tmp_path, staging(tmp_path, version), version, now=NOW)
+    index_path = tmp_path / "releases" / "index.json"
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    index["releases"] = index["releases"][:1]  # killed after the switch of latest, before the index write
+    index_path.write_text(json.dumps(index), encoding="utf-8")
+    with build_lock(tmp_path, wait_seconds=0):
+        pass
+    entries = read_index(tmp_path)["releases"]
+    assert [(e["release_id"], e["previous"]) for e in entries] == [
+        ("0001-aaaaaaaa", None), ("0002-bbbbbbbb", "0001-aaaaaaaa")]
+    assert read_index(tmp_path)["latest"] == "0002-bbbbbbbb"
