@@ -73,7 +73,7 @@ EQUIVALENT = HERE / "equivalent.txt"
 # The fast tier for each package: the test files that exercise it without a slow tier
 # (no SIGKILL matrix, no corpus, no Dagster sensor). Fastest files first, so -x stops early.
 TIERS: dict[str, list[str]] = {
-    "pipeline/core": ["tests/test_core_parsing_rules.py", "tests/test_golden.py", "tests/test_ids.py",
+    "pipeline/core": ["tests/test_chinese_numeral_rules.py", "tests/test_golden.py", "tests/test_ids.py",
                       "tests/test_registry.py", "tests/test_citations.py", "tests/test_faults.py",
                       "tests/test_changes.py", "tests/test_variations.py"],
     "pipeline/changes": ["tests/test_change_matching_rules.py", "tests/test_change_log_rules.py",
