@@ -1,0 +1,137 @@
+"""How the change log pairs the nodes of two releases (pipeline/changes/matching.py), tested on
+hand-made nodes: the similarity threshold, the rank window, levels, ties and the order of the
+four matching steps. Written to kill mutants that the amendment fixtures let survive."""
+from __future__ import annotations
+
+from pipeline.changes.matching import SIMILARITY, WINDOW, MatchNode, match_nodes, position_keys
+
+
+def node(index: int, node_id: str, text: str, group: str = "2") -> MatchNode:
+    return MatchNode(index, node_id, group, (text,), {})
+
+
+def test_the_similarity_threshold_is_inclusive():
+    # SequenceMatcher ratio = 2 * matches / total length: "abc" of 5 + 5 characters -> 0.6 exactly
+    assert SIMILARITY == 0.6
+    assert match_nodes([node(0, "1", "abcde")], [node(0, "2", "abcxy")]) == {0: 0}
+
+
+def test_below_the_similarity_threshold_nodes_are_not_paired():
+    # "abc" of 6 + 6 characters -> 0.5
+    assert match_nodes([node(0, "1", "abcdef")], [node(0, "2", "abcxyz")]) == {}
+
+
+def test_a_rewrite_in_place_keeps_its_id_whatever_the_similarity():
+    assert match_nodes([node(0, "1", "abcdef")], [node(0, "1", "uvwxyz")]) == {0: 0}
+
+
+def test_a_rewrite_in_place_needs_the_same_level():
+    assert match_nodes([node(0, "1", "abcdef", "2")], [node(0, "1", "uvwxyz", "3")]) == {}
+
+
+def test_levels_are_compared_by_value():
+    # levels read from two files are equal strings but not the same objects
+    old_level, new_level = "".join(["level", "-2"]), "".join(["level-", "2"])
+    assert match_nodes([node(0, "1", "abcdef", old_level)], [node(0, "1", "uvwxyz", new_level)]) == {0: 0}
+    assert match_nodes([node(0, "1", "abcdefgh", old_level)], [node(0, "2", "abcdefgX", new_level)]) == {0: 0}
+    assert match_nodes([node(0, "1", "same", old_level)], [node(0, "2", "same", new_level)]) == {0: 0}
+
+
+def test_similar_nodes_of_different_levels_are_not_paired():
+    assert match_nodes([node(0, "1", "abcdefgh", "2")], [node(0, "2", "abcdefgX", "3")]) == {}
+
+
+def test_identical_content_under_another_id_needs_the_same_level():
+    assert match_nodes([node(0, "1", "same", "2")], [node(0, "2", "same", "3")]) == {}
+
+
+def test_unchanged_beats_identical_content_elsewhere():
+    # old 1 is unchanged under its id; old 2 had the same text and finds the other copy
+    old = [node(0, "1", "same"), node(1, "2", "same")]
+    new = [node(0, "9", "same"), node(1, "1", "same")]
+    assert match_nodes(old, new) == {0: 1, 1: 0}
+
+
+def test_identical_copies_pair_in_document_order():
+    old = [node(0, "1", "same"), node(1, "2", "same")]
+    new = [node(0, "3", "same"), node(1, "4", "same")]
+    assert match_nodes(old, new) == {0: 0, 1: 1}
+
+
+def test_the_most_similar_pair_wins():
+    old = [node(0, "1", "abcdefghij")]
+    new = [node(0, "2", "abcdefgXYZ"), node(1, "3", "abcdefghiX")]
+    assert match_nodes(old, new) == {0: 1}
+
+
+def test_on_a_tie_the_same_id_is_preferred():
+    old = [node(0, "5", "abcdefghij")]
+    new = [node(0, "4", "abcdefghiX"), node(1, "5", "abcdefghiY")]
+    assert match_nodes(old, new) == {0: 1}
+
+
+def test_on_a_tie_between_other_ids_the_earlier_node_wins():
+    old = [node(0, "5", "abcdefghij")]
+    new = [node(0, "3", "abcdefghiX"), node(1, "4", "abcdefghiY")]
+    assert match_nodes(old, new) == {0: 0}
+
+
+def test_a_node_is_paired_once():
+    old = [node(0, "1", "abcdefghij"), node(1, "2", "abcdefghik")]
+    new = [node(0, "3", "abcdefghiX")]
+    assert match_nodes(old, new) == {0: 0}
+
+
+def _filler(count: int, start: int) -> list[MatchNode]:
+    # mutually dissimilar nodes: each is one distinct character repeated
+    return [node(start + i, f"f{i}", chr(0x4e00 + i) * 8) for i in range(count)]
+
+
+def test_similar_nodes_are_compared_within_the_window_of_ranks():
+    assert WINDOW == 40
+    old = [node(0, "old", "abcdefghij")]
+    at_edge = _filler(WINDOW, 0) + [node(WINDOW, "new", "abcdefghiX")]
+    assert match_nodes(old, at_edge)[0] == WINDOW
+
+
+def test_similar_nodes_beyond_the_window_are_not_compared():
+    old = [node(0, "old", "abcdefghij")]
+    beyond = _filler(WINDOW + 1, 0) + [node(WINDOW + 1, "new", "abcdefghiX")]
+    assert 0 not in match_nodes(old, beyond)
+
+
+def test_the_window_counts_ranks_among_unmatched_nodes_of_both_sides():
+    # old rank 2 (after two unmatched) sees new nodes up to rank 2 + WINDOW
+    old = [node(0, "a", "zzzzzzzz"), node(1, "b", "yyyyyyyy"), node(2, "old", "abcdefghij")]
+    new = _filler(WINDOW + 2, 0) + [node(WINDOW + 2, "new", "abcdefghiX")]
+    assert match_nodes(old, new).get(2) == WINDOW + 2
+
+
+def _old_filler(count: int) -> list[MatchNode]:
+    return [node(i, f"g{i}", chr(0x5e00 + i) * 8) for i in range(count)]
+
+
+def test_the_window_reaches_back_as_far_as_forward():
+    old = _old_filler(WINDOW) + [node(WINDOW, "old", "abcdefghij")]
+    assert match_nodes(old, [node(0, "new", "abcdefghiX")]) == {WINDOW: 0}
+    old = _old_filler(WINDOW + 1) + [node(WINDOW + 1, "old", "abcdefghij")]
+    assert match_nodes(old, [node(0, "new", "abcdefghiX")]) == {}
+
+
+def test_a_removed_node_sorts_after_the_new_position_of_its_predecessor():
+    old = [node(0, "1", "one"), node(1, "2", "two"), node(2, "3", "three"), node(3, "4", "four")]
+    new = [node(0, "1", "one"), node(1, "3", "three"), node(2, "5", "five")]
+    pairs = match_nodes(old, new)
+    assert pairs == {0: 0, 2: 1}
+    old_keys, new_keys = position_keys(old, new, pairs)
+    assert old_keys[0] == new_keys[0] and old_keys[2] == new_keys[1]
+    # new 1, removed 2, new 3, removed 4, added 5
+    assert sorted([new_keys[0], old_keys[1], new_keys[1], old_keys[3], new_keys[2]]) == \
+        [new_keys[0], old_keys[1], new_keys[1], old_keys[3], new_keys[2]]
+
+
+def test_a_removed_first_node_sorts_before_everything():
+    old = [node(0, "1", "one"), node(1, "2", "two")]
+    new = [node(0, "2", "two")]
+    old_keys, new_keys = position_keys(old, new, match_nodes(old, new))
+    assert old_keys[0] < new_keys[0]
