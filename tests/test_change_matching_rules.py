@@ -1,9 +1,9 @@
 """How the change log pairs the nodes of two releases (pipeline/changes/matching.py), tested on
-hand-made nodes: the similarity threshold, the rank window, levels, ties and the order of the
-four matching steps. Written to kill mutants that the amendment fixtures let survive."""
+hand-made nodes: the similarity threshold, levels, ties and the order of the matching steps
+(the candidate bounds are tested in test_changes.py). Written to kill mutants that the amendment fixtures let survive."""
 from __future__ import annotations
 
-from pipeline.changes.matching import SIMILARITY, WINDOW, MatchNode, match_nodes, position_keys
+from pipeline.changes.matching import SIMILARITY, MatchNode, match_nodes, position_keys
 
 
 def node(index: int, node_id: str, text: str, group: str = "2") -> MatchNode:
@@ -80,42 +80,6 @@ def test_a_node_is_paired_once():
     old = [node(0, "1", "abcdefghij"), node(1, "2", "abcdefghik")]
     new = [node(0, "3", "abcdefghiX")]
     assert match_nodes(old, new) == {0: 0}
-
-
-def _filler(count: int, start: int) -> list[MatchNode]:
-    # mutually dissimilar nodes: each is one distinct character repeated
-    return [node(start + i, f"f{i}", chr(0x4e00 + i) * 8) for i in range(count)]
-
-
-def test_similar_nodes_are_compared_within_the_window_of_ranks():
-    assert WINDOW == 40
-    old = [node(0, "old", "abcdefghij")]
-    at_edge = _filler(WINDOW, 0) + [node(WINDOW, "new", "abcdefghiX")]
-    assert match_nodes(old, at_edge)[0] == WINDOW
-
-
-def test_similar_nodes_beyond_the_window_are_not_compared():
-    old = [node(0, "old", "abcdefghij")]
-    beyond = _filler(WINDOW + 1, 0) + [node(WINDOW + 1, "new", "abcdefghiX")]
-    assert 0 not in match_nodes(old, beyond)
-
-
-def test_the_window_counts_ranks_among_unmatched_nodes_of_both_sides():
-    # old rank 2 (after two unmatched) sees new nodes up to rank 2 + WINDOW
-    old = [node(0, "a", "zzzzzzzz"), node(1, "b", "yyyyyyyy"), node(2, "old", "abcdefghij")]
-    new = _filler(WINDOW + 2, 0) + [node(WINDOW + 2, "new", "abcdefghiX")]
-    assert match_nodes(old, new).get(2) == WINDOW + 2
-
-
-def _old_filler(count: int) -> list[MatchNode]:
-    return [node(i, f"g{i}", chr(0x5e00 + i) * 8) for i in range(count)]
-
-
-def test_the_window_reaches_back_as_far_as_forward():
-    old = _old_filler(WINDOW) + [node(WINDOW, "old", "abcdefghij")]
-    assert match_nodes(old, [node(0, "new", "abcdefghiX")]) == {WINDOW: 0}
-    old = _old_filler(WINDOW + 1) + [node(WINDOW + 1, "old", "abcdefghij")]
-    assert match_nodes(old, [node(0, "new", "abcdefghiX")]) == {}
 
 
 def test_a_removed_node_sorts_after_the_new_position_of_its_predecessor():

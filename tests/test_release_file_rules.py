@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from pipeline.publish.checksums import sha256_file, write_sha256sums
 from pipeline.publish.datapackage import _publishable_schema, check_file_hashes, validate_package
-from pipeline.publish.files import csv_text, json_text, write_table_files
+from pipeline.publish.files import csv_text, excel_csv_text, json_text, write_table_files
 
 
 def small_table() -> pa.Table:
@@ -24,14 +24,14 @@ def test_csv_has_a_header_quotes_only_when_needed_and_leaves_nulls_empty():
     assert csv_text(small_table()) == "id,day,flag,n\n甲,2008-05-01,true,1\n\"b,c\",,false,\n"
 
 
-def test_csv_line_end_is_chosen_by_the_caller():
-    assert csv_text(small_table(), "\r\n") == "id,day,flag,n\r\n甲,2008-05-01,true,1\r\n\"b,c\",,false,\r\n"
+def test_the_excel_csv_ends_lines_with_crlf():
+    assert excel_csv_text(small_table()) == "id,day,flag,n\r\n甲,2008-05-01,true,1\r\n\"b,c\",,false,\r\n"
 
 
 def test_json_is_one_row_object_per_line_unescaped():
     assert json_text(small_table()) == (
-        '[\n{"id": "甲", "day": "2008-05-01", "flag": "true", "n": 1},\n'
-        '{"id": "b,c", "day": null, "flag": "false", "n": null}\n]\n')
+        '[\n{"id": "甲", "day": "2008-05-01", "flag": true, "n": 1},\n'
+        '{"id": "b,c", "day": null, "flag": false, "n": null}\n]\n')
 
 
 def test_datetimes_are_written_in_iso_form():
@@ -46,7 +46,7 @@ def test_each_format_is_written_where_the_package_says(tmp_path):
         "excel": "excel/things.csv"}
     assert paths["csv"].read_bytes() == csv_text(small_table()).encode("utf-8")
     # Excel on Chinese Windows needs the BOM and CRLF to show the text
-    assert paths["excel"].read_bytes() == b"\xef\xbb\xbf" + csv_text(small_table(), "\r\n").encode("utf-8")
+    assert paths["excel"].read_bytes() == b"\xef\xbb\xbf" + excel_csv_text(small_table()).encode("utf-8")
     assert paths["json"].read_bytes() == json_text(small_table()).encode("utf-8")
     parquet = pq.ParquetFile(paths["parquet"])
     assert parquet.read().equals(small_table())

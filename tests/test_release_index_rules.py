@@ -15,6 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.publish.checksums import write_sha256sums
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # works whether or not tests/ is a package
 from conftest import NOTICE, copy_sources  # noqa: E402
 from pipeline.errors import PlanDataError  # noqa: E402
@@ -40,6 +42,7 @@ def staging(outputs: Path, version: str, tasks: int = 2, changes: list[dict] | N
     (path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     if changes is not None:
         (path / "changes.json").write_text(json.dumps(changes), encoding="utf-8")
+    write_sha256sums(path)  # a release is complete only with its checksums
     return path
 
 
@@ -105,7 +108,7 @@ def test_leftovers_of_killed_builds_are_removed_and_nothing_else(tmp_path):
     (tmp_path / "releases" / "0001-aaaaaaaa").mkdir(parents=True)
     (tmp_path / "staging-not-hidden").mkdir()
     removed = clean_leftovers(tmp_path)
-    assert sorted(p.name for p in removed) == [".staging-abc", ".staging-file"]
+    assert sorted(p.name for p in removed) == [".latest-123", ".staging-abc", ".staging-file"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["releases", "staging-not-hidden"]
     assert (tmp_path / "releases" / "0001-aaaaaaaa").is_dir()
 
