@@ -99,3 +99,42 @@ def test_a_removed_first_node_sorts_before_everything():
     new = [node(0, "2", "two")]
     old_keys, new_keys = position_keys(old, new, match_nodes(old, new))
     assert old_keys[0] < new_keys[0]
+
+
+def test_shingles_are_every_run_of_four_characters():
+    assert node(0, "1", "abcdef").shingles == {"abcd", "bcde", "cdef"}
+    assert node(0, "1", "abcd").shingles == {"abcd"}
+    assert node(0, "1", "ab").shingles == {"ab"}  # shorter than a shingle: the text itself
+
+
+def _distinct(count: int, start: int, base: int) -> list[MatchNode]:
+    # each filler is one CJK character repeated: no shingle in common with anything else
+    return [node(start + i, f"x{start + i}", chr(base + i) * 12) for i in range(count)]
+
+
+def _shared_by(copies: int):
+    """An old node at rank 0 and new nodes far beyond its rank neighbours, ``copies`` of which share its
+    one rare shingle run ("XYZWXYZW")."""
+    from pipeline.changes.matching import NEIGHBOURS
+
+    old = [node(0, "old", "XYZWXYZW" + chr(0x4e00) * 8)]
+    fillers = _distinct(NEIGHBOURS + 10, 0, 0x5000)
+    sharing = [node(len(fillers) + i, f"s{i}", "XYZWXYZW" + chr(0x6000 + i) * 8) for i in range(copies)]
+    return old, fillers + sharing, len(fillers)
+
+
+def test_a_shingle_in_four_new_nodes_still_names_candidates_far_from_the_rank():
+    from pipeline.changes.matching import RARE_SHINGLE, _candidates
+
+    assert RARE_SHINGLE == 4
+    old, new, first_sharing = _shared_by(4)
+    compared = {n.index for o, n in _candidates(old, new)}
+    assert first_sharing in compared  # the nearest of the four sharing nodes, found by its shingles
+
+
+def test_a_shingle_in_five_new_nodes_says_nothing():
+    from pipeline.changes.matching import _candidates
+
+    old, new, first_sharing = _shared_by(5)
+    compared = {n.index for o, n in _candidates(old, new)}
+    assert compared.isdisjoint(range(first_sharing, first_sharing + 5))
