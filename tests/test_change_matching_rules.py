@@ -138,3 +138,55 @@ def test_a_shingle_in_five_new_nodes_says_nothing():
     old, new, first_sharing = _shared_by(5)
     compared = {n.index for o, n in _candidates(old, new)}
     assert compared.isdisjoint(range(first_sharing, first_sharing + 5))
+
+
+def test_rank_neighbours_are_three_either_side():
+    from pipeline.changes.matching import NEIGHBOURS, _candidates
+
+    assert NEIGHBOURS == 3
+    olds = _distinct(10, 0, 0x5000)
+    news = _distinct(20, 0, 0x7000)
+    compared = sorted(n.index for o, n in _candidates(olds, news) if o.index == 5)
+    assert compared == [2, 3, 4, 5, 6, 7, 8]
+    assert sorted(n.index for o, n in _candidates(olds, news) if o.index == 0) == [0, 1, 2, 3]
+
+
+def _voting(old_rank: int, sharing: dict[int, int]):
+    """An old node at ``old_rank`` and 30 new nodes; new rank r shares ``sharing[r]`` rare shingle runs with it."""
+    runs = ["ABCD", "EFGH", "IJKL"]
+    olds = _distinct(old_rank, 0, 0x5000) + [node(old_rank, "old", "|".join(runs) + chr(0x4e00) * 6)]
+    news = []
+    for rank in range(30):
+        shared = "|".join(runs[:sharing[rank]]) if rank in sharing else ""
+        news.append(node(rank, f"n{rank}", shared + "#" + chr(0x7000 + rank) * 12))
+    return olds, news
+
+
+def test_more_shared_shingles_win_over_nearness():
+    from pipeline.changes.matching import _candidates
+
+    # rank 29 shares three runs; 12, 13 and 14 share one each and stand nearer to the old rank 20
+    olds, news = _voting(20, {29: 3, 12: 1, 13: 1, 14: 1})
+    compared = {n.index for o, n in _candidates(olds, news) if o.id == "old"}
+    assert 29 in compared and {13, 14} <= compared and 12 not in compared
+
+
+def test_among_equal_votes_the_nearest_ranks_win():
+    from pipeline.changes.matching import _candidates
+
+    # one shared run each; distances from rank 20: rank 0 is 20 away, 14, 15 and 16 are 6, 5 and 4 away
+    olds, news = _voting(20, {0: 1, 14: 1, 15: 1, 16: 1})
+    compared = {n.index for o, n in _candidates(olds, news) if o.id == "old"}
+    assert {14, 15, 16} <= compared and 0 not in compared
+
+
+def test_long_texts_are_compared_without_difflib_autojunk():
+    """difflib's autojunk ignores characters frequent in a text of 200 or more (each of 的了是在和有 here),
+    and would rate these two texts of 400 characters, which differ by one inserted character, at 0.5."""
+    import random
+
+    rng = random.Random(1)
+    text = "".join(rng.choice("的了是在和有") for _ in range(400))
+    old = [node(0, "1", text)]
+    new = [node(0, "2", text[:200] + "中" + text[200:])]
+    assert match_nodes(old, new) == {0: 0}
