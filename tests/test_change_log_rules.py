@@ -232,3 +232,10 @@ def test_tables_read_back_from_json_give_the_same_rows():
     ]  # a task's unit rows: lead before co, then removed, added, unit_id moved
     assert rows(old, new) == expected
     assert rows(json.loads(json.dumps(old)), json.loads(json.dumps(new))) == expected
+
+
+def test_a_second_edit_after_the_common_head_is_placed_by_its_own_offset():
+    """Head "a" is cut first; the second edit stands at offset 5 of the rest, so at 6 in the text."""
+    from pipeline.changes.textdiff import text_diff
+
+    assert text_diff("aPxyzwQb", "aRxyzwSb") == "-「P」 +「R」 -「Q」 +「S」"
