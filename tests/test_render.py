@@ -43,3 +43,18 @@ def test_sql_literals_round_trip(text):
         db.execute(f"CREATE TABLE {name} (x INT)")
         db.execute(f"COMMENT ON TABLE {name} IS {sql_string(text)}")
         assert db.execute("SELECT comment FROM duckdb_tables()").fetchone()[0] == text
+
+
+def test_quality_report_counts_unresolved_units_per_notice():
+    from pipeline.render.quality import quality_report
+
+    doc = {"doc_id": "a", "title": "甲", "source_file": "a.txt", "source_encoding": "utf-8",
+           "source_sha256": "0" * 64, "jurisdiction": None}
+    assignments = [{"doc_id": "a", "unit_label": label, "unit_id": unit_id}
+                   for label, unit_id in (("市纪委", "jiwei"), ("广州市财政局", None), ("广州市财政局", None), ("某办", None))]
+    other = [{"doc_id": "b", "unit_label": "x", "unit_id": None}]
+    report = quality_report({"documents": [doc], "assignments": assignments + other,
+                             "tasks": [{"doc_id": "a"}, {"doc_id": "b"}]})
+    assert ("- sections: 0; tasks: 1; assignments: 4 (1 resolved to a registry unit, 3 unresolved); "
+            "unresolved units: 2 distinct printed labels; citations: 0") in report
+    assert "jurisdiction: unknown (national units only)" in report

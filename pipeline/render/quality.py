@@ -18,19 +18,31 @@ def quality_report(tables: dict[str, list[dict]], notices: list[str] = ()) -> st
                  "build did about it. Findings of `error` severity stop a build, so a published release "
                  "holds `warning` and `info` findings only.")
     lines.append("")
+    # Rows grouped by notice once: a portal's thousands of notices must not rescan every table per notice.
+    counts: Counter = Counter()
+    unresolved: dict[str, set[str]] = {}
+    resolved: Counter = Counter()
+    for name in ("sections", "tasks", "assignments", "citations"):
+        for row in tables.get(name, []):
+            counts[name, row.get("doc_id")] += 1
+    for row in tables.get("assignments", []):
+        if row.get("unit_id"):
+            resolved[row["doc_id"]] += 1
+        else:
+            unresolved.setdefault(row["doc_id"], set()).add(row["unit_label"])
     for document in documents:
         doc_id = document["doc_id"]
-        def count(name: str) -> int:
-            return sum(1 for row in tables.get(name, []) if row.get("doc_id") == doc_id)
-        assignments = [row for row in tables.get("assignments", []) if row["doc_id"] == doc_id]
-        resolved = sum(1 for row in assignments if row.get("unit_id"))
+        assignments = counts["assignments", doc_id]
         lines += [f"## {escape(document['title'] or doc_id)}", "",
                   # Not in a code span: backslash escapes do not work there, and a backtick in the name would end it.
                   f"- doc_id: `{doc_id}`; source {escape(document['source_file'])} "
-                  f"({escape(document['source_encoding'])}, sha256 `{document['source_sha256'][:16]}…`)",
-                  f"- sections: {count('sections')}; tasks: {count('tasks')}; assignments: {len(assignments)} "
-                  f"({resolved} resolved to a registry unit, {len(assignments) - resolved} unresolved); "
-                  f"citations: {count('citations')}", ""]
+                  f"({escape(document['source_encoding'])}, sha256 `{document['source_sha256'][:16]}…`); "
+                  f"jurisdiction: {escape(document.get('jurisdiction') or 'unknown (national units only)')}",
+                  f"- sections: {counts['sections', doc_id]}; tasks: {counts['tasks', doc_id]}; "
+                  f"assignments: {assignments} ({resolved[doc_id]} resolved to a registry unit, "
+                  f"{assignments - resolved[doc_id]} unresolved); "
+                  f"unresolved units: {len(unresolved.get(doc_id, ()))} distinct printed labels; "
+                  f"citations: {counts['citations', doc_id]}", ""]
     by_kind = Counter((row["kind"], row["severity"]) for row in findings)
     lines += ["## Findings by kind", ""]
     lines.append(table(["kind", "severity", "count", "meaning"],
