@@ -166,7 +166,7 @@ def test_quality_report_escapes_the_source_file_name(name, shown):
                              "source_sha256": "0" * 64}], "findings": []}
     report = quality_report(tables)
     assert "\x1b" not in report
-    assert f"- doc_id: `d`; source {shown} (utf-8, sha256 `0000000000000000…`)\n" in report
+    assert f"- doc_id: `d`; source {shown} (utf-8, sha256 `0000000000000000…`); jurisdiction: " in report
 
 
 def test_diff_of_a_huge_text_file_is_refused_before_it_is_read(tmp_path):
