@@ -47,6 +47,7 @@ How each mutant is run:
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import json
 import os
@@ -130,6 +131,31 @@ def describe(mutant: dict, original: str, mutated: str) -> None:
             mutant["mutated"] = " ".join(line.strip() for line in after[j1:j2]) or "(line removed)"
             return
     mutant["original"] = mutant["mutated"] = ""
+
+
+def _without_annotations(source: str) -> str:
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node.returns = None
+        elif isinstance(node, ast.arg):
+            node.annotation = None
+        elif isinstance(node, ast.AnnAssign):
+            node.annotation = ast.Constant(None)
+    return ast.dump(tree)
+
+
+def only_annotations_changed(original: str, mutated: str) -> bool:
+    """A mutant inside a type annotation of a module that never evaluates them is equivalent."""
+    if "from __future__ import annotations" not in original:
+        return False
+    try:
+        return _without_annotations(original) == _without_annotations(mutated)
+    except SyntaxError:
+        return False
+
+
+ANNOTATION_REASON = "only a type annotation changed, and the module never evaluates them (from __future__ import annotations)"
 
 
 def equivalent_key(mutant: dict) -> tuple[str, str, str, str]:
@@ -221,6 +247,8 @@ def run_package(package: str, args, copies: "queue.Queue[Path]", equivalents, re
                 return mutant
             describe(mutant, original, mutated)
             reason = equivalents.get(equivalent_key(mutant))
+            if reason is None and only_annotations_changed(original, mutated):
+                reason = ANNOTATION_REASON
             if reason is not None:
                 mutant["outcome"], mutant["reason"] = "equivalent", reason
                 return mutant
