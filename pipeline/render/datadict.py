@@ -4,9 +4,8 @@
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
+from pipeline.render.generated import main
 from pipeline.render.markdown import table
 from pipeline.schema import TableSpec, load_spec, table_specs
 
@@ -41,16 +40,5 @@ def data_dictionary() -> str:
     return "\n".join(parts)
 
 
-def update(path: Path) -> bool:
-    text = path.read_text(encoding="utf-8")
-    before, _, rest = text.partition(START)
-    _, _, after = rest.partition(END)
-    updated = f"{before}{START}\n\n{data_dictionary()}\n{END}{after}"
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-    return updated != text
-
-
 if __name__ == "__main__":
-    for argument in sys.argv[1:]:
-        print(f"{argument}: {'updated' if update(Path(argument)) else 'up to date'}")
+    main(START, END, data_dictionary)

@@ -4,9 +4,8 @@
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
+from pipeline.render.generated import main
 from pipeline.core import vocabulary
 from pipeline.render.markdown import table
 
@@ -25,16 +24,5 @@ def readings() -> str:
     return table(["kind", "printed", "role", "reading"], rows, max_chars=300)
 
 
-def update(path: Path) -> bool:
-    text = path.read_text(encoding="utf-8")
-    before, _, rest = text.partition(START)
-    _, _, after = rest.partition(END)
-    updated = f"{before}{START}\n\n{readings()}\n\n{END}{after}"
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-    return updated != text
-
-
 if __name__ == "__main__":
-    for argument in sys.argv[1:]:
-        print(f"{argument}: {'updated' if update(Path(argument)) else 'up to date'}")
+    main(START, END, readings)
