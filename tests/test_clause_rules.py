@@ -1,0 +1,49 @@
+"""Where a responsibility clause is read, and how its parts are split (pipeline.core.clauses)."""
+from __future__ import annotations
+
+from pipeline.core.clauses import Group, find_clauses, read_clause
+from pipeline.core.sentences import split_unit_list
+
+
+def test_a_unit_name_of_thirty_characters_is_a_unit_and_of_thirty_one_is_text():
+    thirty = "某" * 28 + "部门"
+    assert read_clause(f"{thirty}牵头") == ([Group("lead", "牵头", (thirty,))], False, None)
+    assert read_clause(f"某{thirty}牵头") is None
+
+
+def test_words_after_a_verb_part_that_is_no_unit_list_are_the_note_from_that_part_on():
+    groups, open_ended, note = read_clause("市财政局牵头，由各地负责，市审计局配合")
+    # 由各地 is no unit list: reading stops there, and the B配合 after it is note, not a group.
+    assert groups == [Group("lead", "牵头", ("市财政局",))]
+    assert note == "由各地负责，市审计局配合"
+
+
+def test_the_note_starts_at_the_part_itself_not_at_the_comma_before_it():
+    groups, _, note = read_clause("市财政局牵头，确保按期完成")
+    assert groups == [Group("lead", "牵头", ("市财政局",))]
+    assert note == "确保按期完成"
+
+
+def test_a_clause_after_a_sentence_end_and_spaces_is_read():
+    text = "做好清理工作。 \u3000（市财政局牵头）各地要按期报送清理结果和有关材料"
+    clauses = find_clauses(text)
+    assert [clause.printed for clause in clauses] == ["（市财政局牵头）"]
+    assert clauses[0].start == text.index("（")
+
+
+def test_a_bracket_after_the_first_character_of_a_sentence_is_no_clause():
+    # 甲 is no sentence end, and a long sentence follows the bracket: the bracket is text.
+    assert find_clauses("甲（市财政局牵头，市审计局配合）负责做好相关工作并按期报送结果和有关材料") == []
+
+
+def test_a_clause_closes_the_text_when_at_most_eight_characters_follow_it():
+    assert [c.printed for c in find_clauses("做好清理工作（市财政局牵头）" + "．" * 8)] == ["（市财政局牵头）"]
+    assert find_clauses("做好清理工作（市财政局牵头）" + "．" * 8 + "续") == []
+
+
+def test_the_first_qualifying_deng_ends_the_named_units():
+    units, open_ended = split_unit_list("市公安局等有关部门和单位等")
+    # The units before the first 等 are named; what follows it is the collective, whatever it prints.
+    assert units[0] == "市公安局"
+    assert len(units) == 2 and units[1].startswith("有关部门和单位")
+    assert open_ended is True
