@@ -294,6 +294,8 @@ def run_package(package: str, args, copies: "queue.Queue[Path]", equivalents, re
                 print(f"  [{number}/{len(sample)}] {time.monotonic() - started:.0f} s", flush=True)
                 save(args.output, {**results, package: summary()})
     result = summary()
+    if args.rerun_survivors and args.merge:
+        result = merged(json.loads(args.rerun_survivors.read_text(encoding="utf-8"))[package], result)
     print(f"{package}: {result['counts']}, kill ratio {result['kill_ratio']:.1%}, "
           f"{result['seconds'] / 60:.1f} min", flush=True)
     return result
@@ -337,6 +339,17 @@ def markdown(results: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def merged(earlier: dict, rerun: dict) -> dict:
+    """The earlier sample with its survivors' outcomes replaced by the rerun's (same mutants, newer tests)."""
+    again = {(m["file"], m["operator"], m["occurrence"]): m for m in rerun["mutants"]}
+    mutants = [again.get((m["file"], m["operator"], m["occurrence"]), m) for m in earlier["mutants"]]
+    counts = {k: sum(m["outcome"] == k for m in mutants) for k in ("killed", "survived", "timed out", "equivalent", "error")}
+    judged = counts["killed"] + counts["timed out"] + counts["survived"]
+    return {**earlier, "tests": rerun["tests"], "counts": counts, "mutants": mutants,
+            "kill_ratio": round((counts["killed"] + counts["timed out"]) / judged, 4) if judged else None,
+            "survivors_rerun_seconds": rerun["seconds"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", action="append", choices=sorted(TIERS),
@@ -350,6 +363,8 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=HERE / "results.json")
     parser.add_argument("--rerun-survivors", type=Path, metavar="RESULTS_JSON",
                         help="run only the survivors recorded in this results file (write to another --output)")
+    parser.add_argument("--merge", action="store_true",
+                        help="with --rerun-survivors: write the earlier sample with the survivors' new outcomes")
     args = parser.parse_args()
     packages = args.package or sorted(TIERS)
 
