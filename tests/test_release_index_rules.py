@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import shutil
+
 import pytest
 
 from pipeline.publish.checksums import write_sha256sums
@@ -200,3 +202,68 @@ def test_a_latest_release_missing_from_the_index_is_indexed_after_the_one_before
     assert [(e["release_id"], e["previous"]) for e in entries] == [
         ("0001-aaaaaaaa", None), ("0002-bbbbbbbb", "0001-aaaaaaaa")]
     assert read_index(tmp_path)["latest"] == "0002-bbbbbbbb"
+
+
+# -- rules of the completeness check and the quarantine (written against mutation survivors) ---------
+
+def _complete_release(outputs: Path, version: str = "aaaaaaaa1111") -> Path:
+    release = outputs / "releases" / f"0001-{version[:8]}"
+    release.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(staging(outputs, version)), release)
+    return release
+
+
+def test_a_file_that_no_longer_matches_its_checksum_is_found_whichever_way_the_digest_differs(tmp_path):
+    from pipeline.publish.release import release_problem
+
+    release = _complete_release(tmp_path)
+    assert release_problem(release) is None
+    sums = release / "SHA256SUMS"
+    # A recorded digest below every real one, then above: both are mismatches.
+    for digest in ("0" * 64, "f" * 64):
+        lines = [f"{digest}  {line.split('  ', 1)[1]}" if "tasks.parquet" in line else line
+                 for line in sums.read_text(encoding="utf-8").splitlines()]
+        sums.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        assert release_problem(release) == "parquet/tasks.parquet does not match SHA256SUMS"
+
+
+def test_a_datapackage_that_is_not_an_object_makes_an_unreadable_release(tmp_path):
+    from pipeline.publish.release import release_problem
+
+    release = _complete_release(tmp_path)
+    (release / "datapackage.json").write_text("[]", encoding="utf-8")
+    problem = release_problem(release)
+    assert problem is not None and problem.startswith("unreadable datapackage.json or SHA256SUMS (")
+
+
+def test_quarantined_names_count_up_and_overwrite_nothing(tmp_path):
+    from pipeline.publish.release import quarantine
+
+    names = []
+    for _ in range(4):
+        junk_dir = tmp_path / "releases" / "0009-abcdef12"
+        junk_dir.mkdir(parents=True)
+        names.append(quarantine(tmp_path, junk_dir).name)
+    assert names == ["0009-abcdef12", "0009-abcdef12~2", "0009-abcdef12~3", "0009-abcdef12~4"]
+
+
+def test_a_read_only_directory_is_made_writable_by_its_owner_before_it_is_moved(tmp_path):
+    """A published release is 0555; moving a directory rewrites its '..' entry, which needs write permission."""
+    from pipeline.publish.release import quarantine
+
+    release = _complete_release(tmp_path)
+    release.chmod(0o555)
+    moved = quarantine(tmp_path, release)
+    assert moved.stat().st_mode & 0o777 == 0o755
+
+
+@pytest.mark.parametrize("target", ["releases", "releases/0001-aaaaaaaa/csv", "../releases/0001-aaaaaaaa"])
+def test_latest_must_point_at_exactly_releases_slash_a_release_id(tmp_path, target):
+    from pipeline.publish.release import check_outputs
+
+    (tmp_path / "releases" / "0001-aaaaaaaa" / "csv").mkdir(parents=True)
+    (tmp_path / "latest").symlink_to(target)
+    with pytest.raises(PlanDataError) as refused:
+        check_outputs(tmp_path)
+    assert str(refused.value) == (f"{tmp_path / 'latest'}: points at {target}, which is not a release in releases/; "
+                                  "remove it or point it at one (ln -sfn releases/<id> latest)")
