@@ -267,3 +267,20 @@ def test_latest_must_point_at_exactly_releases_slash_a_release_id(tmp_path, targ
         check_outputs(tmp_path)
     assert str(refused.value) == (f"{tmp_path / 'latest'}: points at {target}, which is not a release in releases/; "
                                   "remove it or point it at one (ln -sfn releases/<id> latest)")
+
+
+def test_a_switch_that_fails_quarantines_the_new_release_and_says_so(tmp_path, monkeypatch):
+    from pipeline.publish import release as publishing
+
+    publish_staging(tmp_path, staging(tmp_path, "aaaaaaaa1111"), "aaaaaaaa1111", now=NOW)
+
+    def broken_switch(outputs, release_id):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publishing, "switch_latest", broken_switch)
+    with pytest.raises(PlanDataError) as refused:
+        publish_staging(tmp_path, staging(tmp_path, "bbbbbbbb2222"), "bbbbbbbb2222", now=NOW)
+    quarantined = tmp_path / "releases" / ".quarantine" / "0002-bbbbbbbb"
+    assert str(refused.value) == (f"{tmp_path / 'latest'}: switching latest to 0002-bbbbbbbb failed "
+                                  f"(No space left on device); it was moved to {quarantined}")
+    assert os.readlink(tmp_path / "latest") == "releases/0001-aaaaaaaa" and quarantined.is_dir()
