@@ -284,3 +284,19 @@ def test_a_switch_that_fails_quarantines_the_new_release_and_says_so(tmp_path, m
     assert str(refused.value) == (f"{tmp_path / 'latest'}: switching latest to 0002-bbbbbbbb failed "
                                   f"(No space left on device); it was moved to {quarantined}")
     assert os.readlink(tmp_path / "latest") == "releases/0001-aaaaaaaa" and quarantined.is_dir()
+
+
+def test_a_failed_atomic_write_leaves_neither_a_temporary_file_nor_a_changed_target(tmp_path, monkeypatch):
+    from pipeline.publish.release import _write_atomic
+
+    target = tmp_path / "index.json"
+    target.write_text("old", encoding="utf-8")
+
+    def no_space(source, destination):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", no_space)
+    with pytest.raises(OSError):
+        _write_atomic(target, "new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.json"]
+    assert target.read_text(encoding="utf-8") == "old"
