@@ -300,3 +300,12 @@ def test_a_failed_atomic_write_leaves_neither_a_temporary_file_nor_a_changed_tar
         _write_atomic(target, "new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.json"]
     assert target.read_text(encoding="utf-8") == "old"
+
+
+def test_reason_gives_an_exception_as_one_line_of_words():
+    from pipeline.publish.release import reason
+
+    assert reason(ValueError("bad\n   value")) == "bad value"
+    assert reason(ValueError("")) == "unexpected error"
+    assert reason(OSError(28, "No space left on device", "/x/index.json")) == "No space left on device: /x/index.json"
+    assert reason(PlanDataError("gone", file="a.txt", line=3)) == "a.txt:3: gone"
