@@ -103,6 +103,7 @@ def test_a_removed_first_node_sorts_before_everything():
 
 def test_shingles_are_every_run_of_four_characters():
     assert node(0, "1", "abcdef").shingles == {"abcd", "bcde", "cdef"}
+    assert node(0, "1", "abcdefghij").shingles == {"abcd", "bcde", "cdef", "defg", "efgh", "fghi", "ghij"}
     assert node(0, "1", "abcd").shingles == {"abcd"}
     assert node(0, "1", "ab").shingles == {"ab"}  # shorter than a shingle: the text itself
 
