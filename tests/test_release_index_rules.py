@@ -309,3 +309,19 @@ def test_reason_gives_an_exception_as_one_line_of_words():
     assert reason(ValueError("")) == "unexpected error"
     assert reason(OSError(28, "No space left on device", "/x/index.json")) == "No space left on device: /x/index.json"
     assert reason(PlanDataError("gone", file="a.txt", line=3)) == "a.txt:3: gone"
+
+
+def test_a_failed_switch_whose_quarantine_fails_too_leaves_it_to_the_next_build(tmp_path, monkeypatch):
+    from pipeline.publish import release as publishing
+
+    publish_staging(tmp_path, staging(tmp_path, "aaaaaaaa1111"), "aaaaaaaa1111", now=NOW)
+
+    def fails(*args):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(publishing, "switch_latest", fails)
+    monkeypatch.setattr(publishing, "quarantine", fails)
+    with pytest.raises(PlanDataError) as refused:
+        publish_staging(tmp_path, staging(tmp_path, "bbbbbbbb2222"), "bbbbbbbb2222", now=NOW)
+    assert str(refused.value).endswith("switching latest to 0002-bbbbbbbb failed (Read-only file system); "
+                                       "the next build moves it to the quarantine")
