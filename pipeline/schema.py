@@ -18,7 +18,7 @@ _TABLE_KEYS = ("name", "title", "title_zh", "description", "description_zh")
 
 _ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(),
                 "boolean": pa.bool_(), "date": pa.date32()}
-_DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE",
+DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE",
                  "boolean": "BOOLEAN", "date": "DATE"}
 
 
@@ -80,7 +80,7 @@ class TableSpec:
         lines = []
         for field in self.fields:
             constraints = field.get("constraints", {})
-            column = f"{sql_identifier(field['name'])} {_DUCKDB_TYPES[field['type']]}"
+            column = f"{sql_identifier(field['name'])} {DUCKDB_TYPES[field['type']]}"
             if constraints.get("required"):
                 column += " NOT NULL"
             if "enum" in constraints:

@@ -33,7 +33,8 @@ class Violation:
         return f"{where}: {what}{shown}"
 
 
-def _paths(resource: dict) -> list[str]:
+def resource_paths(resource: dict) -> list[str]:
+    """A resource's path or paths (Data Package v2 allows a list, e.g. one file per shard)."""
     path = resource["path"]
     return list(path) if isinstance(path, list) else [path]
 
@@ -52,11 +53,11 @@ def check_package(directory: Path, descriptor: dict) -> list[Violation]:
         for resource in descriptor["resources"]:
             fmt, table = resource["format"], table_of(resource)
             spec, loader = specs.get(table), LOADERS.get(fmt)
-            shown = ", ".join(_paths(resource))
+            shown = ", ".join(resource_paths(resource))
             if spec is None or loader is None:
                 violations.append(Violation(shown, "unknown-resource", value=resource["name"]))
                 continue
-            files = [directory / path for path in _paths(resource)]
+            files = [directory / path for path in resource_paths(resource)]
             missing = [str(path.relative_to(directory)) for path in files if not path.is_file()]
             if missing:
                 violations += [Violation(path, "missing-file") for path in missing]

@@ -14,9 +14,8 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipeline.checks.rules import ROW
-from pipeline.schema import TableSpec, sql_identifier, sql_string
+from pipeline.schema import DUCKDB_TYPES, TableSpec, sql_identifier, sql_string
 
-_DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
 # Frictionless's default true and false values for a boolean in a text file.
 _TRUE, _FALSE = ("true", "True", "TRUE", "1"), ("false", "False", "FALSE", "0")
 _TEXT_IS_TYPED = {
@@ -41,7 +40,7 @@ def _text_to_typed(field: dict, text: str) -> str:
     if kind == "boolean":
         return f"CASE WHEN {text} IN ({', '.join(map(sql_string, _TRUE))}) THEN true " \
                f"WHEN {text} IN ({', '.join(map(sql_string, _FALSE))}) THEN false END"
-    return f"TRY_CAST({text} AS {_DUCKDB_TYPES[kind]})"
+    return f"TRY_CAST({text} AS {DUCKDB_TYPES[kind]})"
 
 
 def _type_errors(con: duckdb.DuckDBPyConnection, raw: str, spec: TableSpec, value_of, json: bool) -> list[Found]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.checks.package import check_package
+from pipeline.checks.package import check_package, resource_paths
 from pipeline.errors import PlanDataError
 from pipeline.publish.datapackage import check_file_hashes, validate_descriptor, validate_package
 
@@ -44,7 +44,7 @@ class Verdict:
 def rows_in(directory: Path, descriptor: dict) -> int:
     return sum(pq.read_metadata(directory / path).num_rows
                for resource in descriptor["resources"] if resource["format"] == "parquet"
-               for path in ([resource["path"]] if isinstance(resource["path"], str) else resource["path"]))
+               for path in resource_paths(resource))
 
 
 def verify_release_files(directory: Path, row_budget: int | None = None) -> Verdict:

@@ -496,16 +496,20 @@ def switch_latest(outputs: Path, release_id: str) -> None:
 def _write_index(outputs: Path, index: dict) -> None:
     from pipeline.site import write_outputs_index
 
-    path = releases_dir(outputs) / INDEX_NAME
-    text = json.dumps(index, ensure_ascii=False, indent=2) + "\n"
-    try:
-        unchanged = path.read_text(encoding="utf-8") == text
-    except (OSError, UnicodeDecodeError):
-        unchanged = False
-    if not unchanged:
-        _write_atomic(path, text)
+    write_if_changed(releases_dir(outputs) / INDEX_NAME, json.dumps(index, ensure_ascii=False, indent=2) + "\n")
     # outputs/index.html and history.sql derive from the index, so they follow every write of it.
     write_outputs_index(outputs)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Atomically and fsynced; an identical file is left alone (a repair that changes nothing touches nothing)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    _write_atomic(path, text)
+    return True
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
-from pipeline.publish.release import new_release_id, read_index, releases_dir
+from pipeline.publish.release import new_release_id, read_index, releases_dir, write_if_changed
 from pipeline.site import dcat
 from pipeline.site.base_url import release_url
 from pipeline.site.cite import citation_bibtex, citation_plain, creator
@@ -122,21 +121,6 @@ def _per_notice(tables: dict[str, list[dict]]):
         yield document_row, grouped[document_row["doc_id"]]
 
 
-def _replace_synced(path: Path, text: str) -> None:
-    """Atomically, fsynced; an identical file is left alone (a repair that changes nothing touches nothing)."""
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except (OSError, UnicodeDecodeError):
-        pass
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
 def write_outputs_index(outputs: Path) -> list[Path]:
     """outputs/index.html (every release, newest first, with its change summary) and outputs/history.sql."""
     index = read_index(outputs)
@@ -144,6 +128,6 @@ def write_outputs_index(outputs: Path) -> list[Path]:
     pages = {entry["release_id"]: (releases_dir(outputs) / entry["release_id"] / "index.html").is_file()
              for entry in entries}
     targets = [outputs / "index.html", outputs / "history.sql"]
-    _replace_synced(targets[0], outputs_page(entries, index.get("latest"), pages))
-    _replace_synced(targets[1], history_sql([entry["release_id"] for entry in entries], outputs))
+    write_if_changed(targets[0], outputs_page(entries, index.get("latest"), pages))
+    write_if_changed(targets[1], history_sql([entry["release_id"] for entry in entries], outputs))
     return targets
