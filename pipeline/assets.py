@@ -1,30 +1,43 @@
-"""Thin Dagster assets: they call the core, attach metadata, and hand Arrow tables on."""
+"""Thin Dagster assets: they call the core and the publishing code, attach metadata, and pass
+small manifests on (the rows travel in files, so a step may run in another process).
+
+    source_files -> shard_0 … shard_f, unit_registry -> notice_tables (one output per table)
+                 -> release_files [checks] -> plan_database -> release
+"""
 from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
-import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import PrivateAttr
 
 from pipeline.checks.release_files import verify_release_files
-from pipeline.extract import extract
+from pipeline.code_version import code_version
+from pipeline.extract import Notice, identify, read_registry, registry_tables
+from pipeline.parse_cache import CACHE_DIR, ParseCache
 from pipeline.progress import step
-from pipeline.publish.assemble import write_data_files, write_plan_database
+from pipeline.publish.assemble import write_plan_database, write_registry_files
+from pipeline.publish.datapackage import build_descriptor, registry_sources, write_descriptor
 from pipeline.publish.finalize import finalize
-from pipeline.publish.release import STAGING_PREFIX, build_lock, remove_tree
+from pipeline.publish.release import STAGING_PREFIX, build_lock, change_base, check_outputs, releases_dir, remove_tree
+from pipeline.publish.reuse import Previous
+from pipeline.publish.tables import read_tables
 from pipeline.render.markdown import table as markdown_table
 from pipeline.schema import TableSpec, table_specs
+from pipeline.shard import ShardContext, build_shard, registry_key
+from pipeline.shards import SHARDS
 from pipeline.site.base_url import DEFAULT_BASE_URL, resolve_base_url
-from pipeline.sources import read_sources
+from pipeline.sources import list_notices, read_registry_files
 
 SPECS = table_specs()
 PREVIEW_ROWS = 10
 
 
 class PlanBuild(dg.ConfigurableResource):
-    """Where the build reads and writes. Holds the outputs lock for the whole run."""
+    """Where the build reads and writes. Holds the outputs lock for the whole run, or with
+    ``parallel_steps`` (the multiprocess executor: one process per step) only while publishing."""
 
     sources_dir: str = "sources"
     outputs_dir: str = "outputs"
@@ -32,12 +45,20 @@ class PlanBuild(dg.ConfigurableResource):
     show_progress: bool = False
     # Where the outputs folder is published (--base-url); empty: PLANDATA_BASE_URL, else the placeholder.
     base_url: str = ""
+    # Leave out a notice that cannot be read (--skip-broken); its previous rows are kept, marked stale.
+    skip_broken: bool = False
+    parallel_steps: bool = False
+    use_parse_cache: bool = True
     _run_id: str = PrivateAttr(default="adhoc")
     _repairs: list = PrivateAttr(default_factory=list)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext):
         self._run_id = context.run.run_id if context.run else "adhoc"
+        if self.parallel_steps:
+            check_outputs(Path(self.outputs_dir))
+            yield self  # staging is shared by the run's step processes; the release step removes it
+            return
         with build_lock(Path(self.outputs_dir), self.lock_wait_seconds) as repairs:
             self._repairs = repairs
             for repair in repairs:
@@ -47,6 +68,19 @@ class PlanBuild(dg.ConfigurableResource):
             finally:
                 # Published staging was renamed away; anything left is a failed build's.
                 remove_tree(self.staging)
+
+    @contextmanager
+    def publishing(self):
+        """The lock around publishing, when the run does not hold it throughout."""
+        if not self.parallel_steps:
+            yield
+            return
+        try:
+            with build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self.staging) as repairs:
+                self._repairs = repairs
+                yield
+        finally:
+            remove_tree(self.staging)
 
     @property
     def staging(self) -> Path:
@@ -64,6 +98,19 @@ class PlanBuild(dg.ConfigurableResource):
         """The base URL as datapackage.json's homepage, unless it is still the placeholder."""
         return None if self.resolved_base_url == DEFAULT_BASE_URL else self.resolved_base_url
 
+    def previous(self) -> Previous:
+        outputs = Path(self.outputs_dir)
+        base = change_base(outputs) if (outputs / "releases").is_dir() else None
+        return Previous(releases_dir(outputs) / base if base else None)
+
+    def shard_context(self) -> tuple[ShardContext, list]:
+        sources = Path(self.sources_dir)
+        registry_files = read_registry_files(sources)
+        cache = ParseCache(Path(self.outputs_dir) / CACHE_DIR if self.use_parse_cache else None)
+        context = ShardContext(self.staging, read_registry(registry_files), registry_key(registry_files), cache,
+                               self.previous(), self.skip_broken)
+        return context, identify(list_notices(sources))
+
 
 def column_schema(spec: TableSpec) -> dg.TableSchema:
     return dg.TableSchema(columns=[
@@ -76,106 +123,140 @@ def column_schema(spec: TableSpec) -> dg.TableSchema:
     ])
 
 
-def table_metadata(spec: TableSpec, table: pa.Table) -> dict:
-    preview = table.slice(0, PREVIEW_ROWS).to_pylist()
-    return {
-        "dagster/row_count": table.num_rows,
-        "dagster/column_schema": column_schema(spec),
-        "preview": dg.MetadataValue.md(markdown_table(spec.columns, [list(r.values()) for r in preview])),
-    }
+def _shard_asset(shard: str) -> dg.AssetsDefinition:
+    @dg.asset(name=f"shard_{shard}", deps=["source_files"], group_name="shards", kinds={"parquet", "csv", "json"},
+              code_version=f"{code_version('parser')}-{code_version('files')}",
+              description=f"The notices whose doc_id hashes to shard {shard}: parsed (or read from the parse "
+                          "cache), written and checked, or hard-linked from the previous release when unchanged.")
+    def shard_asset(plan_build: PlanBuild) -> dg.Output:
+        context, notices = plan_build.shard_context()
+        mine = [notice for notice in notices if notice.shard == shard]
+        plan_build.staging.mkdir(parents=True, exist_ok=True)
+        manifest = build_shard(shard, [Notice(n.source.read(), n.doc_id) for n in mine], context)
+        return dg.Output(manifest, metadata={
+            "notices": len(manifest["docs"]), "linked_from_previous_release": manifest["linked"],
+            "parse_cache_hits": context.cache.hits, "parse_cache_misses": context.cache.misses,
+            "files": len(manifest["files"]),
+            "errors": len(manifest["errors"]), "skipped": len(manifest["skipped"])})
+
+    return shard_asset
+
+
+SHARD_ASSETS = [_shard_asset(shard) for shard in SHARDS]
+_SHARD_INS = {f"shard_{shard}": dg.AssetIn(f"shard_{shard}") for shard in SHARDS}
+
+
+@dg.asset(deps=["source_files"], group_name="shards", kinds={"csv"}, code_version=code_version("files"))
+def unit_registry(plan_build: PlanBuild) -> dg.Output:
+    """The unit registry's tables (units, unit_aliases), written whole."""
+    registry_files = read_registry_files(Path(plan_build.sources_dir))
+    tables = registry_tables(read_registry(registry_files), registry_files)
+    plan_build.staging.mkdir(parents=True, exist_ok=True)
+    resources, files = write_registry_files(plan_build.staging, tables)
+    return dg.Output({"resources": resources, "files": files, "sources": registry_sources(tables)},
+                     metadata={f"rows/{name}": table.num_rows for name, table in tables.items()})
+
+
+def _preview(spec: TableSpec, paths: list[Path]) -> str:
+    rows = pq.read_table(paths[0]).slice(0, PREVIEW_ROWS).to_pylist() if paths else []
+    return markdown_table(spec.columns, [[row.get(column) for column in spec.columns] for row in rows])
 
 
 @dg.multi_asset(
     outs={name: dg.AssetOut(description=f"{spec.descriptor['title_zh']} / {spec.descriptor['description']}",
-                            kinds={"arrow"}, group_name="tables",
+                            kinds={"parquet"}, group_name="tables", code_version=code_version("files"),
                             metadata={"dagster/column_schema": column_schema(spec)})
           for name, spec in SPECS.items()},
-    deps=["source_files"],
+    ins={**_SHARD_INS, "unit_registry": dg.AssetIn("unit_registry")},
     can_subset=False,
 )
-def notice_tables(plan_build: PlanBuild):
-    """Parse every notice in the sources directory with the unit registry."""
-    notices, registry = read_sources(Path(plan_build.sources_dir))
-    plan_build.step(f"Parsing {len(notices)} notice(s) from {plan_build.sources_dir}")
-    extracted = extract(notices, registry)
-    for name, table in extracted.items():
-        metadata = table_metadata(SPECS[name], table)
+def notice_tables(plan_build: PlanBuild, unit_registry: dict, **shards: dict):
+    """Every table as the shards wrote it: its Parquet files, row count, schema and a preview."""
+    manifests = [unit_registry, *(shards[f"shard_{shard}"] for shard in SHARDS)]
+    errors = [error for manifest in manifests for error in manifest.get("errors", [])]
+    for name, spec in SPECS.items():
+        paths = [plan_build.staging / resource["path"] for manifest in manifests
+                 for resource in manifest["resources"] if resource["table"] == name and resource["format"] == "parquet"]
+        rows = sum(pq.read_metadata(path).num_rows for path in paths)
+        metadata = {"dagster/row_count": rows, "dagster/column_schema": column_schema(spec),
+                    "preview": dg.MetadataValue.md(_preview(spec, paths))}
+        value = {"files": [str(path) for path in paths], "rows": rows}
         if name == "findings":
-            metadata.update(findings_metadata(table))
-        yield dg.Output(table, output_name=name, metadata=metadata)
+            value["errors"] = errors
+            metadata.update(findings_metadata(paths))
+        yield dg.Output(value, output_name=name, metadata=metadata)
 
 
-def findings_metadata(findings: pa.Table) -> dict:
+def findings_metadata(paths: list[Path]) -> dict:
     """Counts by severity and by kind, so that the asset page shows what the text got wrong."""
     metadata: dict = {}
-    for column, prefix in (("severity", "severity"), ("kind", "kind")):
-        for value in findings.column(column).to_pylist():
-            key = f"{prefix}/{value}"
-            metadata[key] = metadata.get(key, 0) + 1
+    for path in paths:
+        table = pq.read_table(path, columns=["severity", "kind"])
+        for column, prefix in (("severity", "severity"), ("kind", "kind")):
+            for value in table.column(column).to_pylist():
+                key = f"{prefix}/{value}"
+                metadata[key] = metadata.get(key, 0) + 1
     return dict(sorted(metadata.items()))
 
 
-def _findings_message(findings: pa.Table, documents: pa.Table) -> list[str]:
-    files = dict(zip(documents.column("doc_id").to_pylist(), documents.column("source_file").to_pylist()))
-    lines = []
-    for row in findings.to_pylist():
-        if row["severity"] == "error":
-            where = files.get(row["doc_id"], row["doc_id"]) + (f":{row['line']}" if row["line"] else "")
-            lines.append(f"{where}: {row['kind']}: {row['message']}")
-    return lines
-
-
-@dg.asset_check(asset="findings", blocking=True, additional_ins={"documents": dg.AssetIn("documents")},
-                description="No finding of error severity: an error stops publishing.")
-def no_error_findings(findings: pa.Table, documents: pa.Table) -> dg.AssetCheckResult:
-    errors = _findings_message(findings, documents)
-    counts: dict[str, int] = {}
-    for kind in findings.column("kind").to_pylist():
-        counts[kind] = counts.get(kind, 0) + 1
+@dg.asset_check(asset="findings", blocking=True,
+                description="No finding of error severity: an error stops publishing (unless --skip-broken "
+                            "leaves its notice out).")
+def no_error_findings(findings: dict) -> dg.AssetCheckResult:
+    errors = [f"{e['file']}" + (f":{e['line']}" if e["line"] else "") + f": {e['message']}" for e in findings["errors"]]
     return dg.AssetCheckResult(passed=not errors, description=errors[0] if errors else "no error findings",
-                               metadata={"errors": len(errors), **{f"kind/{k}": v for k, v in sorted(counts.items())}})
+                               metadata={"errors": len(errors)})
 
 
-_TABLE_INS = {name: dg.AssetIn(name) for name in SPECS}
+@dg.asset(ins={**_SHARD_INS, "unit_registry": dg.AssetIn("unit_registry")}, deps=list(SPECS),
+          kinds={"json"}, group_name="release", code_version=code_version("files"))
+def release_files(plan_build: PlanBuild, unit_registry: dict, **shards: dict) -> dg.Output:
+    """datapackage.json over every shard's files and the registry's, in staging."""
+    plan_build.step("Writing datapackage.json")
+    manifests = [shards[f"shard_{shard}"] for shard in SHARDS]
+    resources = unit_registry["resources"] + [r for manifest in manifests for r in manifest["resources"]]
+    notices = [source for manifest in manifests for source in manifest["sources"]]
+    descriptor = build_descriptor(resources, notices, unit_registry["sources"], plan_build.homepage)
+    write_descriptor(plan_build.staging, descriptor)
+    summary = {"shards": {manifest["shard"]: manifest for manifest in manifests if manifest["key"]},
+               "skipped": [item for manifest in manifests for item in manifest["skipped"]],
+               "checked": sorted(r["name"] for manifest in manifests if manifest["linked"]
+                                 for r in manifest["resources"])}
+    return dg.Output(summary, metadata={"version": descriptor["version"], "resources": len(descriptor["resources"]),
+                                        "linked_shards": sum(m["linked"] for m in summary["shards"].values())})
 
 
-@dg.asset(ins=_TABLE_INS, kinds={"duckdb"}, group_name="release")
-def plan_database(plan_build: PlanBuild, **tables: pa.Table) -> dg.MaterializeResult:
+@dg.asset_check(asset=release_files, blocking=True,
+                description="datapackage.json is valid, every file matches its sha256, every row of every "
+                            "CSV, JSON and Parquet file passes the checks compiled from schemas/ (each shard's "
+                            "when it was written), keys hold across the whole release (and Frictionless's own "
+                            "row validation while the release is small).")
+def release_files_valid(plan_build: PlanBuild, release_files: dict) -> dg.AssetCheckResult:
+    plan_build.step("Validating the release files (compiled checks and Frictionless)")
+    verdict = verify_release_files(plan_build.staging, checked=frozenset(release_files["checked"]))
+    errors = verdict.errors
+    return dg.AssetCheckResult(passed=not errors, description=errors[0] if errors else "valid",
+                               metadata={"errors": len(errors), "rows": verdict.rows,
+                                         "frictionless_rows": verdict.frictionless_rows})
+
+
+@dg.asset(deps=[release_files], kinds={"duckdb"}, group_name="release", code_version=code_version("database"))
+def plan_database(plan_build: PlanBuild) -> dg.MaterializeResult:
     """plan.duckdb with every table, its primary and foreign keys, checks and comments."""
     plan_build.step("Loading tables into DuckDB (keys enforced)")
-    plan_build.staging.mkdir(parents=True, exist_ok=True)
+    tables = read_tables(plan_build.staging)
     path = write_plan_database(plan_build.staging, tables)
     return dg.MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size,
                                           **{f"rows/{n}": t.num_rows for n, t in tables.items()}})
 
 
-@dg.asset(ins=_TABLE_INS, kinds={"parquet", "csv", "json"}, group_name="release")
-def release_files(plan_build: PlanBuild, **tables: pa.Table) -> dg.MaterializeResult:
-    """CSV, Excel CSV, JSON and Parquet for every table, and datapackage.json, in staging."""
-    plan_build.step("Writing Parquet, CSV and JSON files and datapackage.json")
-    plan_build.staging.mkdir(parents=True, exist_ok=True)
-    descriptor = write_data_files(plan_build.staging, tables, plan_build.homepage)
-    return dg.MaterializeResult(metadata={"version": descriptor["version"],
-                                          "resources": len(descriptor["resources"])})
-
-
-@dg.asset_check(asset=release_files, blocking=True,
-                description="datapackage.json is valid, every file matches its sha256, and every row of every "
-                            "CSV, JSON and Parquet file passes the checks compiled from schemas/ (and "
-                            "Frictionless's own row validation while the release is small).")
-def release_files_valid(plan_build: PlanBuild) -> dg.AssetCheckResult:
-    plan_build.step("Validating the release files (compiled checks and Frictionless)")
-    verdict = verify_release_files(plan_build.staging)
-    return dg.AssetCheckResult(passed=not verdict.errors,
-                               description=verdict.errors[0] if verdict.errors else "valid",
-                               metadata={"errors": len(verdict.errors), "rows": verdict.rows,
-                                         "frictionless_rows": verdict.frictionless_rows})
-
-
-@dg.asset(deps=[plan_database, release_files, "findings"], group_name="release")
-def release(plan_build: PlanBuild) -> dg.MaterializeResult:
-    """Change log, quality report and checksums; then move staging into releases/ and switch latest."""
-    published = finalize(Path(plan_build.outputs_dir), plan_build.staging, plan_build.resolved_base_url)
+@dg.asset(ins={"release_files": dg.AssetIn("release_files")}, deps=[plan_database, "findings"],
+          group_name="release", code_version=code_version("site"))
+def release(plan_build: PlanBuild, release_files: dict) -> dg.MaterializeResult:
+    """Change log, quality report, pages and checksums; then move staging into releases/ and switch latest."""
+    with plan_build.publishing():
+        published = finalize(Path(plan_build.outputs_dir), plan_build.staging, plan_build.resolved_base_url,
+                             release_files)
     plan_build.step(("Published new release " if published.new else "Unchanged since release ")
                     + published.release_id)
     return dg.MaterializeResult(metadata={"release_id": published.release_id, "new": published.new,

@@ -8,8 +8,8 @@ name). When the other side holds several documents and none has the file's id,
 the comparison is refused: guessing which one it amends could report a whole
 document as rewritten.
 
-A release is read strictly: a missing or unreadable datapackage.json, json/
-folder or table file is one error naming the file, never a traceback and never
+A release is read strictly: a missing or unreadable datapackage.json or JSON table
+file (one per table, or one per shard) is one error naming the file, never a traceback and never
 an empty table read as "everything was removed".
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.changes.log import INPUT_TABLES
+from pipeline.checks.package import resource_paths, table_of
 from pipeline.errors import PlanDataError
 from pipeline.extract import extract
 from pipeline.sources import SourceFile, printable, read_bounded, read_sources
@@ -62,16 +63,23 @@ def read_release(directory: Path) -> dict[str, list[dict]]:
     if not isinstance(descriptor, dict):
         raise PlanDataError("not a readable release: datapackage.json is not a JSON object",
                             file=str(directory / "datapackage.json"))
-    folder = directory / "json"
-    if not folder.is_dir():
-        raise PlanDataError("not a complete release: the json/ folder is missing", file=str(folder))
+    files: dict[str, list[str]] = {}
+    for resource in descriptor.get("resources", []):
+        if isinstance(resource, dict) and resource.get("format") == "json":
+            files.setdefault(table_of(resource), []).extend(resource_paths(resource))
     tables = {}
     for name in INPUT_TABLES:
-        path = folder / f"{name}.json"
-        rows = _read_json(path, f"table {name}")
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise PlanDataError(f"not a readable release: table {name} is not a JSON list of rows", file=str(path))
-        tables[name] = rows
+        if name not in files:
+            raise PlanDataError(f"not a complete release: datapackage.json lists no JSON file of table {name}",
+                                file=str(directory / "datapackage.json"))
+        tables[name] = []
+        for relative in files[name]:
+            path = directory / relative
+            rows = _read_json(path, f"table {name}")
+            if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+                raise PlanDataError(f"not a readable release: table {name} is not a JSON list of rows",
+                                    file=str(path))
+            tables[name] += rows
     return tables
 
 

@@ -5,7 +5,8 @@ import dagster as dg
 
 from pipeline import assets, automation
 
-ALL_ASSETS = [assets.notice_tables, assets.plan_database, assets.release_files, assets.release]
+ALL_ASSETS = [*assets.SHARD_ASSETS, assets.unit_registry, assets.notice_tables, assets.plan_database,
+              assets.release_files, assets.release]
 ALL_CHECKS = [assets.no_error_findings, assets.release_files_valid]
 
 build_release_job = dg.define_asset_job(

@@ -1,5 +1,7 @@
-"""Sources -> one Arrow table per published table (all notices together)."""
+"""Sources -> Arrow tables: one notice at a time (what a shard and the parse cache hold), or all together."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -8,6 +10,7 @@ from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
 from pipeline.provenance import tag_source
 from pipeline.schema import table_specs
+from pipeline.shards import shard_of
 from pipeline.sources import REGISTRY_FILES, SourceFile
 
 
@@ -20,6 +23,8 @@ def _decode_registry(source: SourceFile) -> str:
 
 # Registry table -> the file in the sources directory it is read from (units -> units.csv).
 REGISTRY_TABLES = {file_name.removesuffix(".csv"): file_name for file_name in REGISTRY_FILES}
+# The tables whose rows come from notices (every one starts with doc_id), in the package's order.
+NOTICE_TABLES = tuple(name for name in table_specs() if name not in REGISTRY_TABLES)
 
 
 def read_registry(registry_files: dict[str, SourceFile]) -> UnitRegistry:
@@ -32,29 +37,62 @@ def read_registry(registry_files: dict[str, SourceFile]) -> UnitRegistry:
     return UnitRegistry.from_csv(units, aliases, units_file, aliases_file)
 
 
-def extract(notices: list[SourceFile], registry_files: dict[str, SourceFile]) -> dict[str, pa.Table]:
-    registry = read_registry(registry_files)
-    rows: dict[str, list[dict]] = {name: [] for name in table_specs()}
-    rows["units"] = registry.units
-    rows["unit_aliases"] = registry.aliases
-    seen_ids: dict[str, str] = {}
-    for source in notices:
-        meta = source.meta
-        doc_id = meta.get("id") or doc_id_from_filename(source.name)
-        if doc_id in seen_ids:
-            raise PlanDataError(f"gives the same doc_id {doc_id!r} as {seen_ids[doc_id]}; rename one file "
-                                "or give one an id in its .meta.json sidecar", file=source.name)
-        seen_ids[doc_id] = source.name
-        notice = parse_notice(source.data, source.name, registry, doc_id=doc_id,
-                              jurisdiction=meta.get("jurisdiction"))
-        notice.tables["documents"][0].update(display_title=meta.get("title"), source_url=meta.get("source_url"),
-                                             license=meta.get("license"))
-        for name, table_rows in notice.tables.items():
-            rows[name].extend(table_rows)
+def registry_tables(registry: UnitRegistry, registry_files: dict[str, SourceFile]) -> dict[str, pa.Table]:
     specs = table_specs()
-    tables = {name: specs[name].to_arrow(rows[name]) for name in specs}
+    tables = {"units": specs["units"].to_arrow(registry.units),
+              "unit_aliases": specs["unit_aliases"].to_arrow(registry.aliases)}
     for name, file_name in REGISTRY_TABLES.items():
         if file_name in registry_files:
             source = registry_files[file_name]
             tables[name] = tag_source(tables[name], source.name, source.sha256)
     return tables
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice file (read, or only found: a NoticeRef) and the doc_id it is published under."""
+    source: SourceFile
+    doc_id: str
+
+    @property
+    def shard(self) -> str:
+        return shard_of(self.doc_id)
+
+
+def identify(sources: list) -> list[Notice]:
+    """Each notice's doc_id: its sidecar's id, else one made from its file name. Two notices
+    that give the same id stop the build with a message that names both."""
+    seen: dict[str, str] = {}
+    notices = []
+    for source in sources:
+        doc_id = source.meta.get("id") or doc_id_from_filename(source.name)
+        if doc_id in seen:
+            raise PlanDataError(f"gives the same doc_id {doc_id!r} as {seen[doc_id]}; rename one file "
+                                "or give one an id in its .meta.json sidecar", file=source.name)
+        seen[doc_id] = source.name
+        notices.append(Notice(source, doc_id))
+    return notices
+
+
+def notice_tables(notice: Notice, registry: UnitRegistry) -> dict[str, pa.Table]:
+    """Every per-notice table of one notice (raises PlanDataError when the file cannot be read)."""
+    source, meta = notice.source, notice.source.meta
+    parsed = parse_notice(source.data, source.name, registry, doc_id=notice.doc_id,
+                          jurisdiction=meta.get("jurisdiction"))
+    parsed.tables["documents"][0].update(display_title=meta.get("title"), source_url=meta.get("source_url"),
+                                         license=meta.get("license"), stale=False)
+    specs = table_specs()
+    return {name: specs[name].to_arrow(parsed.tables[name]) for name in NOTICE_TABLES}
+
+
+def concat(parts: list[pa.Table], name: str) -> pa.Table:
+    return pa.concat_tables(parts) if parts else table_specs()[name].to_arrow([])
+
+
+def extract(notices: list[SourceFile], registry_files: dict[str, SourceFile]) -> dict[str, pa.Table]:
+    """Every table of every notice, in memory: for tests and tools; a build goes shard by shard."""
+    registry = read_registry(registry_files)
+    per_notice = [notice_tables(notice, registry) for notice in identify(notices)]
+    tables = registry_tables(registry, registry_files)
+    tables.update({name: concat([tables_[name] for tables_ in per_notice], name) for name in NOTICE_TABLES})
+    return {name: tables[name] for name in table_specs()}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pyarrow as pa
@@ -64,6 +64,11 @@ class TableSpec:
         return {key: value for key, value in self.descriptor.items() if key not in _TABLE_KEYS}
 
     def arrow_schema(self) -> pa.Schema:
+        return self._arrow
+
+    @cached_property
+    def _arrow(self) -> pa.Schema:
+        # Built once per spec: a build asks for it per notice and per shard file.
         return pa.schema([
             pa.field(field["name"], _ARROW_TYPES[field["type"]],
                      nullable=not field.get("constraints", {}).get("required", False),

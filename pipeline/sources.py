@@ -172,10 +172,28 @@ def _sidecar(notice: Path, relative: str) -> dict:
     return parse_sidecar(read_bounded(path, shown, limit=SIDECAR_MAX_BYTES, what="a metadata sidecar"), shown)
 
 
-def read_sources(sources_dir: Path) -> tuple[list[SourceFile], dict[str, SourceFile]]:
-    """(notices, registry files present by name), read once so that every step sees the same bytes."""
-    notices = [SourceFile(path, read_bounded(path, printable(relative)), relative, _sidecar(path, relative))
-               for relative, path in notice_files(sources_dir)]
+@dataclass(frozen=True)
+class NoticeRef:
+    """A notice found in the sources directory, its sidecar read, its text not yet."""
+    path: Path
+    relative: str
+    meta: dict
+
+    @property
+    def name(self) -> str:
+        return self.relative
+
+    def read(self) -> SourceFile:
+        return SourceFile(self.path, read_bounded(self.path, printable(self.relative)), self.relative, self.meta)
+
+
+def list_notices(sources_dir: Path) -> list[NoticeRef]:
+    """Every notice with its sidecar, without reading the notices: a shard reads only its own."""
+    return [NoticeRef(path, relative, _sidecar(path, relative)) for relative, path in notice_files(sources_dir)]
+
+
+def read_registry_files(sources_dir: Path) -> dict[str, SourceFile]:
+    """The registry files present, by name."""
     registry = {}
     root = os.path.realpath(sources_dir)
     for path in registry_paths(sources_dir):
@@ -186,4 +204,9 @@ def read_sources(sources_dir: Path) -> tuple[list[SourceFile], dict[str, SourceF
         if path.is_symlink():
             _inside(str(path), root, shown)
         registry[path.name] = SourceFile(path, read_bounded(path, shown, what="a registry file"), path.name)
-    return notices, registry
+    return registry
+
+
+def read_sources(sources_dir: Path) -> tuple[list[SourceFile], dict[str, SourceFile]]:
+    """(notices, registry files present by name), read once so that every step sees the same bytes."""
+    return [ref.read() for ref in list_notices(sources_dir)], read_registry_files(sources_dir)

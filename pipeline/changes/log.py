@@ -237,17 +237,22 @@ def _doc_title(doc: dict[str, list[dict]]) -> str:
     return as_text(doc["documents"][0].get("title")) if doc["documents"] else ""
 
 
-def compute_changes(old: dict[str, list[dict]], new: dict[str, list[dict]]) -> list[dict]:
+def compute_changes(old: dict[str, list[dict]], new: dict[str, list[dict]], *, qualify: bool | None = None,
+                    first: bool | None = None) -> list[dict]:
     """Change rows from release ``old`` to release ``new`` (see the module docstring).
 
     Returns dicts with the keys of CHANGE_COLUMNS, all strings, ordered by entity
     (document, section, task, assignment), then doc_id, then position in the new
     release. ``compute_changes({}, new)`` is ``[]``: a first release has no change log.
+
+    A build passes only the notices that changed; ``qualify`` (ids carry the doc_id) and
+    ``first`` (no earlier release) then say what the whole releases would have said.
     """
     old_docs, new_docs = _split_by_doc(old or {}), _split_by_doc(new or {})
-    if not old_docs:
+    if (not old_docs) if first is None else first:
         return []
-    qualify = len(old_docs.keys() | new_docs.keys()) > 1
+    if qualify is None:
+        qualify = len(old_docs.keys() | new_docs.keys()) > 1
     rows: list[tuple] = []
     for doc_id in sorted(old_docs.keys() | new_docs.keys()):
         if doc_id not in new_docs:

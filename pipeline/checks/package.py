@@ -40,24 +40,81 @@ def resource_paths(resource: dict) -> list[str]:
 
 
 def table_of(resource: dict) -> str:
-    """The table a resource holds: CSV resources carry the table's name, others `<table>-<format>`."""
-    return resource["name"].removesuffix(f"-{resource['format']}")
+    """The table a resource holds: its ``table`` property; in a descriptor without one, the
+    CSV resource carries the table's name and the others `<table>-<format>`."""
+    return resource.get("table") or resource["name"].removesuffix(f"-{resource['format']}")
 
 
-def check_package(directory: Path, descriptor: dict) -> list[Violation]:
+def check_package(directory: Path, descriptor: dict, checked: frozenset[str] = frozenset()) -> list[Violation]:
+    """Every rule over every row of every resource, except the resources named in ``checked``
+    (hard-linked from a release whose build checked them; their sha256 is checked elsewhere).
+    The unchecked resources are checked together, one load per table and format; keys that
+    reach into checked resources are then checked over the whole release's Parquet files."""
+    unchecked = [resource for resource in descriptor["resources"] if resource["name"] not in checked]
+    violations = check_slice(directory, unchecked) if unchecked else []
+    if len(unchecked) < len(descriptor["resources"]):
+        violations += check_keys(directory, descriptor)
+    return violations
+
+
+def check_keys(directory: Path, descriptor: dict) -> list[Violation]:
+    """Primary keys, unique columns and foreign keys over a whole sharded release, from its Parquet
+    files (every other format was checked to hold the same rows as the Parquet file of its shard)."""
+    specs = table_specs()
+    files: dict[str, list[str]] = {}
+    for resource in descriptor["resources"]:
+        if resource["format"] == "parquet" and table_of(resource) in specs:
+            files.setdefault(table_of(resource), []).extend(resource_paths(resource))
+    violations: list[Violation] = []
+    with duckdb.connect() as con:
+        relations = {}
+        for table, paths in files.items():
+            listed = "[" + ", ".join(sql_string(str(directory / path)) for path in paths) + "]"
+            columns = ", ".join(map(sql_identifier, specs[table].columns))
+            relation = f"keys__{table}"
+            try:
+                con.execute(f"CREATE TEMP VIEW {relation} AS SELECT {columns}, file_row_number + 2 AS {ROW} "
+                            f"FROM read_parquet({listed}, file_row_number = true)")
+                con.execute(f"SELECT count(*) FROM {relation}").fetchone()
+            except duckdb.Error as error:
+                violations.append(Violation(f"parquet/{table}", "format-error", value=str(error).splitlines()[0]))
+                continue
+            relations[table] = relation
+        for table, relation in relations.items():
+            spec = specs[table]
+            rules = [rule for rule in field_rules(spec, relation) if rule.name == "unique-error"]
+            rules += [rule for rule in key_rules(spec, lambda name: relations.get(name, "__missing"))
+                      if "__missing" not in rule.sql]
+            violations += [Violation(f"parquet/{table}", name, column, row, value)
+                           for name, column, row, value in run_rules(con, rules)]
+    return violations
+
+
+def check_slice(directory: Path, resources: list[dict]) -> list[Violation]:
+    """Every rule over a set of resources: those of a table in a format (its shards) are loaded
+    together, so the cost of a check does not grow with the number of shards. Row numbers count
+    across a table's files in shard order when there are several; a key whose referenced table
+    is not in the set is left to check_keys."""
     specs = table_specs()
     violations: list[Violation] = []
     loaded: dict[str, dict[str, str]] = {}
     untyped: dict[str, set] = {}  # a cell of the wrong type reads as null: it is not also "required"
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for resource in resources:
+        groups.setdefault((resource["format"], table_of(resource)), []).append(resource)
+    shown_of: dict[tuple[str, str], str] = {}
     with duckdb.connect() as con:
-        for resource in descriptor["resources"]:
-            fmt, table = resource["format"], table_of(resource)
+        for (fmt, table), members in groups.items():
+            members.sort(key=lambda resource: resource.get("shard") or "")
             spec, loader = specs.get(table), LOADERS.get(fmt)
-            shown = ", ".join(resource_paths(resource))
+            paths = [path for resource in members for path in resource_paths(resource)]
+            shown = ", ".join(paths)
+            shards = [resource["shard"] for resource in members if resource.get("shard")]
+            shown_of[fmt, table] = f"{fmt}/{table}" + (f"/{shards[0]}" if len(shards) == 1 else "")
             if spec is None or loader is None:
-                violations.append(Violation(shown, "unknown-resource", value=resource["name"]))
+                violations += [Violation(shown, "unknown-resource", value=resource["name"]) for resource in members]
                 continue
-            files = [directory / path for path in resource_paths(resource)]
+            files = [directory / path for path in paths]
             missing = [str(path.relative_to(directory)) for path in files if not path.is_file()]
             if missing:
                 violations += [Violation(path, "missing-file") for path in missing]
@@ -75,14 +132,13 @@ def check_package(directory: Path, descriptor: dict) -> list[Violation]:
         for fmt, relations in loaded.items():
             for table, relation in relations.items():
                 spec = specs[table]
-                shown = f"{fmt}/{table}"
                 rules = field_rules(spec, relation)
                 rules += [rule for rule in key_rules(spec, lambda name: relations.get(name, "__missing"))
                           if "__missing" not in rule.sql]
-                violations += [Violation(shown, name, column, row, value)
+                violations += [Violation(shown_of[fmt, table], name, column, row, value)
                                for name, column, row, value in run_rules(con, rules)
                                if (column, row) not in untyped[relation]]
-        violations += _disagreements(con, loaded, specs)
+        violations += _disagreements(con, loaded, specs, shown_of)
     return violations
 
 
@@ -96,7 +152,8 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules) -> list[tuple]:
             for name, column, row, value in con.execute(" UNION ALL ".join(parts)).fetchall()]
 
 
-def _disagreements(con: duckdb.DuckDBPyConnection, loaded: dict[str, dict[str, str]], specs) -> list[Violation]:
+def _disagreements(con: duckdb.DuckDBPyConnection, loaded: dict[str, dict[str, str]], specs,
+                   shown_of: dict[tuple[str, str], str]) -> list[Violation]:
     """Rows that one format holds and another does not (row order is not compared), in one statement."""
     pairs, counts = [], []
     formats = sorted(loaded)
@@ -111,8 +168,9 @@ def _disagreements(con: duckdb.DuckDBPyConnection, loaded: dict[str, dict[str, s
     if not counts:
         return []
     found = con.execute("SELECT " + ", ".join(counts)).fetchone()
-    return [Violation(f"{a}/{table}", "format-disagreement", value=f"{count} row(s) not in {b}/{table}")
+    return [Violation(shown_of[a, table], "format-disagreement",
+                      value=f"{count} row(s) not in {shown_of[b, table]}")
             for (a, b, table), count in zip(pairs, found) if count]
 
 
-__all__ = ["ROW", "Violation", "check_package", "table_of"]
+__all__ = ["ROW", "Violation", "check_keys", "check_package", "check_slice", "table_of"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,16 +11,35 @@ import pyarrow as pa
 from pipeline.provenance import source_of
 from pipeline.publish.checksums import sha256_file
 from pipeline.schema import package_descriptor, table_specs
+from pipeline.sources import REGISTRY_FILES
+
+REGISTRY_TABLE_NAMES = tuple(file_name.removesuffix(".csv") for file_name in REGISTRY_FILES)
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 _MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
 
 
-def _resource(name: str, fmt: str, directory: Path, rows: int) -> dict:
+DATA_FORMATS = ("csv", "json", "parquet")
+
+
+def resource_path(table: str, fmt: str, shard: str | None = None) -> str:
+    """Where a table's file is: ``csv/units.csv``, or for a per-notice table ``csv/tasks/3.csv``."""
+    extension = "csv" if fmt == "excel" else fmt
+    return f"{fmt}/{table}.{extension}" if shard is None else f"{fmt}/{table}/{shard}.{extension}"
+
+
+def resource_name(table: str, fmt: str, shard: str | None = None) -> str:
+    """Lowercase ASCII, unique: ``tasks-3`` for CSV, ``tasks-3-json`` and ``tasks-3-parquet``."""
+    base = table if shard is None else f"{table}-{shard}"
+    return base if fmt == "csv" else f"{base}-{fmt}"
+
+
+def make_resource(directory: Path, name: str, fmt: str, rows: int, shard: str | None = None) -> dict:
+    """The resource of one written file: ``name`` is the table, ``shard`` its shard (None: one file)."""
     spec = table_specs()[name]
-    path = f"{fmt}/{name}.{fmt}"
+    path = resource_path(name, fmt, shard)
     resource = {
-        "name": name if fmt == "csv" else f"{name}-{fmt}",
+        "name": resource_name(name, fmt, shard),
         # frictionless-py 5.21 cannot read an empty JSON array as a table ("cannot extract
         # JSON tabular data") although the spec allows it. An empty table's JSON file stays
         # `[]`, declared as a JSON resource (its hash still checked, its schema still given);
@@ -28,11 +48,14 @@ def _resource(name: str, fmt: str, directory: Path, rows: int) -> dict:
         "path": path,
         "format": fmt,
         "mediatype": _MEDIATYPES[fmt],
-        "title": spec.descriptor["title"],
-        "title_zh": spec.descriptor["title_zh"],
+        "title": spec.descriptor["title"] + (f" (shard {shard})" if shard else ""),
+        "title_zh": spec.descriptor["title_zh"] + (f"（分片 {shard}）" if shard else ""),
         "description": spec.descriptor["description"],
         "description_zh": spec.descriptor["description_zh"],
+        "table": name,
     }
+    if shard is not None:
+        resource["shard"] = shard
     if fmt == "csv":
         resource["encoding"] = "utf-8"
         # frictionless-py counts bytes only of text streams it reads itself; a declared
@@ -42,7 +65,7 @@ def _resource(name: str, fmt: str, directory: Path, rows: int) -> dict:
     elif fmt == "json":
         resource["encoding"] = "utf-8"
     resource["hash"] = f"sha256:{sha256_file(directory / path)}"
-    schema = _publishable_schema(spec.table_schema())
+    schema = _publishable_schema(spec.table_schema(), shard)
     resource["schema"] = _parquet_schema(schema) if fmt == "parquet" else schema
     return resource
 
@@ -57,13 +80,19 @@ def _parquet_schema(schema: dict) -> dict:
     return {**schema, "fields": fields}
 
 
-def _publishable_schema(schema: dict) -> dict:
+def _publishable_schema(schema: dict, shard: str | None = None) -> dict:
     """frictionless-py 5.21 fails a composite foreign key whose nullable part is null
     (a chapter's parent in sections). DuckDB enforces the full key; the package
-    declares the nullable columns alone, which frictionless skips when null."""
+    declares the nullable columns alone, which frictionless skips when null.
+
+    A shard's keys reference the same shard's resources (a notice's rows are all in one
+    shard), and the registry's resources, which are not sharded."""
     required = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
     keys = []
     for fk in schema.get("foreignKeys", []):
+        target = fk["reference"]["resource"]
+        if shard is not None and target not in REGISTRY_TABLE_NAMES:
+            fk = {**fk, "reference": {**fk["reference"], "resource": resource_name(target, "csv", shard)}}
         nullable = [i for i, name in enumerate(fk["fields"]) if name not in required]
         if len(fk["fields"]) > 1 and nullable:
             fk = {"fields": [fk["fields"][i] for i in nullable],
@@ -73,29 +102,41 @@ def _publishable_schema(schema: dict) -> dict:
     return {**schema, "foreignKeys": keys} if keys else schema
 
 
-def _sources(tables: dict[str, pa.Table]) -> list[dict]:
-    """The notices (from the documents table), then each registry file a table was read from."""
-    sources = [{"title": doc["title"] or doc["source_file"], "path": f"sources/{doc['source_file']}",
-                "sha256": doc["source_sha256"]} for doc in tables["documents"].to_pylist()]
-    for name, spec in table_specs().items():
-        source = source_of(tables[name])
+def notice_sources(documents: pa.Table) -> list[dict]:
+    """The descriptor's sources entries of the notices in a documents table."""
+    return [{"title": doc["title"] or doc["source_file"], "path": f"sources/{doc['source_file']}",
+             "sha256": doc["source_sha256"]}
+            for doc in documents.select(["title", "source_file", "source_sha256"]).to_pylist()]
+
+
+def registry_sources(tables: dict[str, pa.Table]) -> list[dict]:
+    """Each registry file a table was read from."""
+    sources = []
+    for name, table in tables.items():
+        source = source_of(table)
         if source is not None:
-            sources.append({"title": f"{spec.descriptor['title']} (unit registry)",
+            sources.append({"title": f"{table_specs()[name].descriptor['title']} (unit registry)",
                             "path": f"sources/{source['file']}", "sha256": source["sha256"]})
     return sources
 
 
-def build_descriptor(directory: Path, tables: dict[str, pa.Table], homepage: str | None = None) -> dict:
-    """``homepage`` is the published address (--base-url): part of the content, so that a release
-    moved to a new address is a new release whose pages and portal metadata point there."""
+def _resource_order(resource: dict) -> tuple:
+    order = list(table_specs())
+    return (order.index(resource["table"]), resource.get("shard") or "", DATA_FORMATS.index(resource["format"]))
+
+
+def build_descriptor(resources: list[dict], notices: list[dict], registry: list[dict],
+                     homepage: str | None = None) -> dict:
+    """The package: its resources in table, shard and format order; its sources the notices (in
+    source-path order) and then the registry files. ``homepage`` is the published address
+    (--base-url): part of the content, so that a release moved to a new address is a new release
+    whose pages and portal metadata point there."""
     package = {key: value for key, value in package_descriptor().items() if key != "table_order"}
     if homepage:
         package["homepage"] = homepage
-    resources = [_resource(name, fmt, directory, tables[name].num_rows)
-                 for name in table_specs() for fmt in ("csv", "json", "parquet")]
     descriptor = {"$schema": PROFILE, **package}
-    descriptor["sources"] = _sources(tables)
-    descriptor["resources"] = resources
+    descriptor["sources"] = sorted(notices, key=lambda source: source["path"]) + registry
+    descriptor["resources"] = sorted(resources, key=_resource_order)
     # version names the content: a hash over everything else in the descriptor,
     # which already holds every data file's sha256. No timestamp, no sequence number.
     canonical = json.dumps(descriptor, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -131,18 +172,74 @@ def validate_package(directory: Path) -> list[str]:
     return errors
 
 
+def _shard_free(resource: dict) -> str | None:
+    """The resource with its shard label taken out of the places a shard puts it, as canonical JSON;
+    None when the resource is not exactly what make_resource gives for a shard."""
+    shard, table, fmt = resource.get("shard"), resource.get("table"), resource.get("format")
+    if not shard or not isinstance(table, str) or fmt not in DATA_FORMATS:
+        return None
+    plain = {key: value for key, value in resource.items() if key not in ("hash", "bytes")}
+    expected = {"name": resource_name(table, fmt, shard), "path": resource_path(table, fmt, shard)}
+    if any(plain.get(key) != value for key, value in expected.items()):
+        return None
+    suffixes = {"title": f" (shard {shard})", "title_zh": f"（分片 {shard}）"}
+    if not all(isinstance(plain.get(key), str) and plain[key].endswith(end) for key, end in suffixes.items()):
+        return None
+    plain.update(name="*", path="*", shard="*",
+                 **{key: plain[key].removesuffix(end) for key, end in suffixes.items()})
+    schema = dict(plain.get("schema") or {})
+    keys = []
+    for fk in schema.get("foreignKeys", []):
+        target = fk.get("reference", {}).get("resource", "")
+        if isinstance(target, str) and target.endswith(f"-{shard}"):
+            fk = {**fk, "reference": {**fk["reference"], "resource": target.removesuffix(f"-{shard}") + "-*"}}
+        keys.append(fk)
+    if keys:
+        plain["schema"] = {**schema, "foreignKeys": keys}
+    return json.dumps(plain, ensure_ascii=False, sort_keys=True)
+
+
 def validate_descriptor(descriptor: dict) -> list[str]:
-    """Frictionless's verdict on datapackage.json itself (profile, schemas, keys), without reading rows."""
+    """Frictionless's verdict on datapackage.json itself (profile, schemas, keys), without reading rows.
+
+    Shard resources that are the same but for their shard label (name, path, titles and the
+    shard's own foreign-key targets) are validated once: Frictionless takes ~15 ms a resource,
+    and a release has up to 16 of each. Names and paths are checked for uniqueness here."""
     from frictionless import Package
 
+    resources = descriptor.get("resources")
+    problems = []
+    if isinstance(resources, list) and all(isinstance(r, dict) for r in resources):
+        for key in ("name", "path"):
+            counts = Counter(json.dumps(r.get(key)) for r in resources)
+            problems += [f"datapackage.json: resource {key} {value} is used more than once"
+                         for value, count in sorted(counts.items()) if count > 1]
+        seen: set[str] = set()
+        kept = []
+        for resource in resources:
+            canonical = _shard_free(resource)
+            if canonical is None or canonical not in seen:
+                kept.append(resource)
+            if canonical is not None:
+                seen.add(canonical)
+        names = {r.get("name") for r in kept}
+        # A kept resource's foreign keys may name a resource of its shard that was not kept.
+        referenced = {fk.get("reference", {}).get("resource") for r in kept
+                      for fk in (r.get("schema") or {}).get("foreignKeys", [])}
+        descriptor = {**descriptor, "resources": kept + [r for r in resources if r.get("name") not in names
+                                                        and r.get("name") in referenced]}
     report = Package.validate_descriptor(descriptor)
-    return [f"datapackage.json: {error.type}: {error.message}" for error in report.errors]
+    return problems + [f"datapackage.json: {error.type}: {error.message}" for error in report.errors]
 
 
 def check_file_hashes(directory: Path, descriptor: dict) -> list[str]:
     problems = []
     for resource in descriptor["resources"]:
-        actual = f"sha256:{sha256_file(directory / resource['path'])}"
+        try:
+            actual = f"sha256:{sha256_file(directory / resource['path'])}"
+        except OSError as error:
+            problems.append(f"{resource['path']}: cannot be read: {error.strerror}")
+            continue
         if actual != resource["hash"]:
             problems.append(f"{resource['path']}: hash {actual} differs from datapackage.json")
     return problems

@@ -1,25 +1,25 @@
-"""Last step before the switch: change log, quality report, checksums, then publish."""
+"""Last step before the switch: change log, quality report, pages, build keys, checksums, then publish."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from pipeline.publish.checksums import write_sha256sums
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.publish.checksums import read_sha256sums, write_sha256sums
 from pipeline.publish.release import Published, change_base, latest_release, publish_staging, releases_dir
+from pipeline.publish.reuse import KEYS_FILE, KEYS_FORMAT, Previous
+from pipeline.publish.tables import read_tables
 from pipeline.render.quality import quality_report
-from pipeline.schema import load_spec, table_specs
+from pipeline.schema import load_spec
 
 CHANGE_TABLE = "changes"
 
 
 def load_release_tables(directory: Path) -> dict[str, list[dict]]:
-    """A release's tables as row dicts, read from its JSON files (the format with no type guessing)."""
-    tables = {}
-    for name in table_specs():
-        path = directory / "json" / f"{name}.json"
-        if path.is_file():
-            tables[name] = json.loads(path.read_text(encoding="utf-8"))
-    return tables
+    """A release's tables as row dicts (any layout), for tools and tests."""
+    return {name: table.to_pylist() for name, table in read_tables(directory).items()}
 
 
 def _write_changes(staging: Path, rows: list[dict]) -> None:
@@ -30,26 +30,67 @@ def _write_changes(staging: Path, rows: list[dict]) -> None:
     (staging / f"{CHANGE_TABLE}.json").write_text(json_text(table), encoding="utf-8")
 
 
-def finalize(outputs: Path, staging: Path, base_url: str | None = None) -> Published:
+def _doc_keys(keys: dict) -> dict[str, str]:
+    return {doc_id: key for shard in keys.get("shards", {}).values() for doc_id, key in shard.get("docs", {}).items()}
+
+
+def _rows(tables: dict[str, pa.Table]) -> dict[str, list[dict]]:
+    return {name: table.to_pylist() for name, table in tables.items()}
+
+
+def _changes(previous: Previous, new_tables: dict[str, pa.Table], new_keys: dict[str, str]) -> list[dict]:
+    """The change log, computed over the notices whose content key changed (or all of them when
+    the previous release has no build keys). An unchanged notice has the same rows on both sides,
+    which the change log never reports."""
     from pipeline.changes import compute_changes
 
+    if previous.directory is None:
+        return []
+    old_keys = _doc_keys(previous.keys)
+    if not old_keys or not new_keys:
+        old_tables = read_tables(previous.directory, previous.descriptor)
+        return compute_changes(_rows(old_tables), _rows(new_tables))
+    changed = {doc for doc, key in new_keys.items() if old_keys.get(doc) != key} | (old_keys.keys() - new_keys.keys())
+    old_tables = read_tables(previous.directory, previous.descriptor, doc_ids=changed)
+    wanted = pa.array(sorted(changed), pa.string())
+    new_subset = {name: table.filter(pc.is_in(table.column("doc_id"), value_set=wanted))
+                  if "doc_id" in table.column_names else table for name, table in new_tables.items()}
+    return compute_changes(_rows(old_tables), _rows(new_subset), qualify=len(old_keys.keys() | new_keys.keys()) > 1,
+                           first=not old_keys)
+
+
+def finalize(outputs: Path, staging: Path, base_url: str | None = None, build: dict | None = None) -> Published:
+    """``build`` is what the release_files step reports: each shard's manifest (its doc keys and
+    whether it was linked) and the notices left out by --skip-broken."""
+    build = build or {}
     descriptor = json.loads((staging / "datapackage.json").read_text(encoding="utf-8"))
     current = latest_release(outputs)
     if current and current.endswith(descriptor["version"][:8]):
         return publish_staging(outputs, staging, descriptor["version"])
     # When latest is gone (deleted by hand), the newest release still present is the base.
-    previous = change_base(outputs)
-    new_tables = load_release_tables(staging)
-    old_tables = load_release_tables(releases_dir(outputs) / previous) if previous else {}
-    changes = compute_changes(old_tables, new_tables)
+    previous_id = change_base(outputs)
+    previous = Previous(releases_dir(outputs) / previous_id if previous_id else None)
+    shards = build.get("shards", {})
+    new_keys = {doc_id: key for shard in shards.values() for doc_id, key in shard["docs"].items()}
+    new_tables = read_tables(staging, descriptor)
+    changes = _changes(previous, new_tables, new_keys)
     _write_changes(staging, changes)
     from pipeline.site import base_url_notice, resolve_base_url, upcoming_release_id, write_release_site
 
     base_url = resolve_base_url(base_url)
     notice = base_url_notice(base_url)
-    (staging / "quality.md").write_text(quality_report(new_tables, [notice] if notice else []), encoding="utf-8")
+    rows = _rows(new_tables)
+    (staging / "quality.md").write_text(quality_report(rows, [notice] if notice else []), encoding="utf-8")
     # Pages, assets, views.sql and DCAT are part of the release, so they come before SHA256SUMS.
-    write_release_site(staging, new_tables, descriptor, changes, upcoming_release_id(outputs, descriptor["version"]),
-                       base_url, previous)
-    write_sha256sums(staging)
+    write_release_site(staging, rows, descriptor, changes, upcoming_release_id(outputs, descriptor["version"]),
+                       base_url, previous_id)
+    linked = [path for shard in shards.values() if shard.get("linked") for path in shard["files"]]
+    keys = {"format": KEYS_FORMAT,
+            "shards": {name: {key: shard[key] for key in ("key", "docs", "files", "sources")}
+                       for name, shard in sorted(shards.items())},
+            "pages": {}}
+    (staging / KEYS_FILE).write_text(json.dumps(keys, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                     encoding="utf-8")
+    known = read_sha256sums(previous.directory) if previous.directory and linked else {}
+    write_sha256sums(staging, known={path: known[path] for path in linked if path in known})
     return publish_staging(outputs, staging, descriptor["version"])

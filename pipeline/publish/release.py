@@ -115,10 +115,11 @@ def _check_wait(wait_seconds: float) -> None:
 
 
 @contextmanager
-def build_lock(outputs: Path, wait_seconds: float = 0.0):
+def build_lock(outputs: Path, wait_seconds: float = 0.0, keep: Path | None = None):
     """One build at a time per OUTPUTS directory; a second one waits, then fails clearly.
 
-    Yields the list of repairs made under the lock (one line each)."""
+    Yields the list of repairs made under the lock (one line each). ``keep`` is the staging
+    directory of the run that takes the lock only to publish (parallel steps): not a leftover."""
     _check_wait(wait_seconds)
     check_outputs(outputs)
     try:
@@ -145,7 +146,7 @@ def build_lock(outputs: Path, wait_seconds: float = 0.0):
         handle.flush()
         try:
             check_outputs(outputs)  # again, now that no other build can change it
-            clean_leftovers(outputs)
+            clean_leftovers(outputs, keep)
             yield reconcile(outputs)
         finally:
             handle.seek(0)
@@ -168,10 +169,10 @@ def remove_tree(path: Path) -> None:
     shutil.rmtree(path, onerror=writable_and_retry)
 
 
-def clean_leftovers(outputs: Path) -> list[Path]:
+def clean_leftovers(outputs: Path, keep: Path | None = None) -> list[Path]:
     """What killed builds leave outside the releases. Only ever called under the lock."""
-    removed = [*outputs.glob(STAGING_PREFIX + "*"), *outputs.glob(".latest-*"),
-               *releases_dir(outputs).glob(f".{INDEX_NAME}.*.tmp")]
+    removed = [*(path for path in outputs.glob(STAGING_PREFIX + "*") if keep is None or path != keep),
+               *outputs.glob(".latest-*"), *releases_dir(outputs).glob(f".{INDEX_NAME}.*.tmp")]
     for path in removed:
         remove_tree(path)
     return removed
@@ -428,6 +429,9 @@ def seal(directory: Path) -> None:
     for root, _dirs, files in os.walk(directory, topdown=False):
         for name in files:
             path = os.path.join(root, name)
+            info = os.lstat(path)
+            if info.st_nlink > 1 and stat.S_IMODE(info.st_mode) == 0o444:
+                continue  # a hard link to a published release's file: read-only and durable already
             os.chmod(path, 0o444)
             fsync_file(path)
         if root != str(directory):
@@ -459,15 +463,20 @@ def index_entry(release: Path, known: dict | None = None) -> dict:
     descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     if known and known.get("version") == descriptor["version"] and all(key in known for key in ENTRY_KEYS):
         return {key: known[key] for key in ("version", "sources", "rows", "changes")}
-    rows = {resource["name"]: pq.read_metadata(release / "parquet" / f"{resource['name']}.parquet").num_rows
-            for resource in descriptor["resources"] if resource["format"] == "csv"}
+    from pipeline.checks.package import resource_paths, table_of
+
+    rows: dict[str, int] = {}
+    for resource in descriptor["resources"]:
+        if resource["format"] == "parquet":
+            rows[table_of(resource)] = rows.get(table_of(resource), 0) + sum(
+                pq.read_metadata(release / path).num_rows for path in resource_paths(resource))
     changes: dict[str, int] = {}
     changes_file = release / "changes.json"
     for row in json.loads(changes_file.read_text(encoding="utf-8")) if changes_file.is_file() else []:
         key = f"{row['entity']} {row['change']}"
         changes[key] = changes.get(key, 0) + 1
     return {"version": descriptor["version"],
-            "sources": {source["path"].rsplit("/", 1)[-1]: source["sha256"] for source in descriptor["sources"]},
+            "sources": {source["path"].removeprefix("sources/"): source["sha256"] for source in descriptor["sources"]},
             "rows": rows, "changes": dict(sorted(changes.items()))}
 
 

@@ -1,0 +1,38 @@
+"""Versions of the code that makes each kind of output, from the bytes of its source files.
+
+A cached parse, a reused shard file or a reused page is valid only for the code that made it;
+the same versions are the Dagster assets' ``code_version``, so the UI's staleness is true."""
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_SUFFIXES = (".py", ".csv", ".json", ".sql", ".css", ".js")
+
+# What each output depends on, relative to the project root (folders are read recursively).
+PARTS = {
+    "parser": ("pipeline/core", "pipeline/extract.py", "pipeline/sidecar.py", "pipeline/schema.py",
+               "pipeline/provenance.py", "schemas"),
+    "files": ("pipeline/publish/files.py", "pipeline/publish/datapackage.py", "pipeline/shard.py",
+              "pipeline/checks", "pipeline/schema.py", "schemas"),
+    "database": ("pipeline/store.py", "pipeline/publish/assemble.py", "pipeline/schema.py", "schemas"),
+    "site": ("pipeline/site", "pipeline/render", "pipeline/changes", "pipeline/publish/finalize.py"),
+}
+
+
+def _files(part: str) -> list[Path]:
+    found = []
+    for relative in PARTS[part]:
+        path = ROOT / relative
+        found += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES)
+    return sorted(set(found))
+
+
+@cache
+def code_version(part: str) -> str:
+    digest = hashlib.sha256()
+    for path in _files(part):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]

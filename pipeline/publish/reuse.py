@@ -1,0 +1,73 @@
+"""What a build takes from the previous release instead of making it again.
+
+Every release holds build-keys.json: for each shard the content key it was built from (the
+keys of its notices' parse results and the writers' code version) and the files it holds,
+and for each notice page its key. A new build whose shard or page has the same key makes a
+hard link to the previous release's file: no bytes written, none read. Releases are
+read-only, so a shared file never changes under either release. A missing or unreadable
+build-keys.json (a release from before, or one damaged by hand) only means nothing is reused."""
+from __future__ import annotations
+
+import json
+import os
+from functools import cached_property
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline.publish.tables import read_tables
+
+KEYS_FILE = "build-keys.json"
+KEYS_FORMAT = 1
+
+
+class Previous:
+    """The release a build may reuse from; ``directory`` None when there is none."""
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+
+    @cached_property
+    def keys(self) -> dict:
+        if self.directory is None:
+            return {}
+        try:
+            keys = json.loads((self.directory / KEYS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return keys if isinstance(keys, dict) and keys.get("format") == KEYS_FORMAT else {}
+
+    @cached_property
+    def descriptor(self) -> dict:
+        try:
+            return json.loads((self.directory / "datapackage.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError):
+            return {"resources": []}
+
+    def shard(self, shard: str, key: str) -> dict | None:
+        """The previous release's entry for the shard when it was built from the same key."""
+        entry = self.keys.get("shards", {}).get(shard)
+        if not entry or entry.get("key") != key:
+            return None
+        if not all((self.directory / path).is_file() for path in entry.get("files", [])):
+            return None
+        return entry
+
+    def shard_resources(self, shard: str) -> list[dict]:
+        return [resource for resource in self.descriptor.get("resources", []) if resource.get("shard") == shard]
+
+    def page(self, relative: str, key: str) -> bool:
+        return (self.keys.get("pages", {}).get(relative) == key and self.directory is not None
+                and (self.directory / relative).is_file())
+
+    def link(self, relative: str, staging: Path) -> None:
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(self.directory / relative, target)
+
+    def notice_rows(self, doc_id: str, shard: str) -> dict[str, pa.Table] | None:
+        """A notice's rows in the previous release (any layout), by table; None when it had none."""
+        if self.directory is None:
+            return None
+        tables = read_tables(self.directory, self.descriptor, doc_ids={doc_id}, shards={shard})
+        return tables if tables["documents"].num_rows else None
