@@ -43,6 +43,7 @@ from pipeline.core.lines import split_lines
 from pipeline.core.outline import Node, Outline, Task
 
 OPEN, CLOSE = "《", "》"
+_TITLE_MARKS = re.compile(f"[{OPEN}{CLOSE}]")
 
 DRAFT_VERBS = ("制定", "出台", "研究制定", "修订", "完善", "制定出台", "研究制定实施", "制订", "起草",
                "拟定", "研究出台", "修改", "修订完善")
@@ -107,11 +108,13 @@ def find_titles(text: str) -> list[TitleSpan]:
     """Outermost matched 《…》 pairs of one line, in order; unmatched marks are ignored."""
     stack: list[int] = []
     pairs: list[TitleSpan] = []
-    for index, char in enumerate(text):
-        if char == OPEN:
-            stack.append(index)
-        elif char == CLOSE and stack:
-            pairs.append(TitleSpan(stack.pop(), index))
+    if OPEN not in text:
+        return pairs
+    for found in _TITLE_MARKS.finditer(text):
+        if found.group() == OPEN:
+            stack.append(found.start())
+        elif stack:
+            pairs.append(TitleSpan(stack.pop(), found.start()))
     pairs.sort(key=lambda pair: pair.start)
     outer: list[TitleSpan] = []
     for pair in pairs:

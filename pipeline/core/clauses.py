@@ -17,6 +17,7 @@ from pipeline.core.sentences import _scan, is_collective, split_unit_list
 _BRACKETS = {"（": "）", "(": ")"}
 _ALL_OPEN = "（(【〔《〈“‘「『["
 _ALL_CLOSE = "）)】〕》〉”’」』]"
+_ANY_BRACKET = re.compile(f"[{re.escape(_ALL_OPEN + _ALL_CLOSE)}]")
 _BEFORE_CLAUSE = "。！？；;.!?"  # a clause follows a sentence end, or closes the text
 _PART_SEPARATORS = "，,；;"
 _SPACES = " \t\u3000\u00a0"
@@ -161,7 +162,8 @@ def read_clause(inner: str) -> tuple[list[Group], bool, str | None] | None:
 
 def _top_level_brackets(text: str):
     depth, start = 0, None
-    for index, char in enumerate(text):
+    for found in _ANY_BRACKET.finditer(text):
+        index, char = found.start(), found.group()
         if char in _ALL_OPEN:
             if depth == 0 and char in _BRACKETS:
                 start = index

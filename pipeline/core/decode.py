@@ -95,9 +95,16 @@ def _is_binary(char: str) -> bool:
     return unicodedata.category(char) in ("Cc", "Co", "Cn") or char == "\ufffd"
 
 
+_TEXT_CHARS: set[str] = set()  # bounded by the code points there are
+
+
 def _refuse_binary(text: str, file: str) -> None:
     # A notice has a few thousand distinct characters: check each once, not every position.
-    bad = [char for char in set(text) if _is_binary(char)]
+    # Characters already found to be text in an earlier notice are not looked up again.
+    unseen = set(text) - _TEXT_CHARS
+    bad = [char for char in unseen if _is_binary(char)]
+    if not bad:
+        _TEXT_CHARS.update(unseen)
     if bad:
         index = min(text.index(char) for char in bad)
         raise PlanDataError(

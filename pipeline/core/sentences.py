@@ -1,6 +1,9 @@
 """First-sentence and list splitting that respects brackets and quotes."""
 from __future__ import annotations
 
+import functools
+import re
+
 from pipeline.core import vocabulary
 
 _OPEN = "（(【〔《〈“‘「『["
@@ -10,16 +13,25 @@ UNIT_SEPARATORS = "、，,；;"
 _TRAILING = "。．.，,；;、 \u3000"
 
 
+@functools.cache
+def _marks(stops: str) -> re.Pattern:
+    """Brackets, quotes and ``stops``: the only characters a scan needs to look at."""
+    return re.compile(f"[{re.escape(_OPEN + _CLOSE + stops)}]")
+
+
 def _scan(text: str, stops: str):
     """Yield the indexes of characters in ``stops`` that stand outside any bracket or quote."""
     depth = 0
-    for index, char in enumerate(text):
+    # The regex skips the plain text between marks, so the loop runs once per mark, not per character.
+    for found in _marks(stops).finditer(text):
+        char = found.group()
         if char in _OPEN:
             depth += 1
         elif char in _CLOSE:
-            depth = max(depth - 1, 0)
-        elif depth == 0 and char in stops:
-            yield index
+            if depth:
+                depth -= 1
+        elif not depth:
+            yield found.start()
 
 
 def split_first_sentence(text: str) -> tuple[str, str]:
