@@ -27,6 +27,21 @@ def split_lines(text: str) -> list[Line]:
     return [Line(number, raw.replace("\f", "").strip(EDGE_SPACE)) for number, raw in enumerate(parts, start=1)]
 
 
+def count_lines(text: str) -> int:
+    """``len(split_lines(text))``, without building the lines."""
+    count = len(_LINE_END.findall(text)) + 1
+    return count - 1 if not text or text[-1] in "\r\n" else count
+
+
+def lines_containing(text: str, needle: str):
+    """The lines of ``split_lines(text)`` whose text contains ``needle``, without building the others."""
+    for number, raw in enumerate(_LINE_END.split(text), start=1):
+        if needle in raw:
+            line = Line(number, raw.replace("\f", "").strip(EDGE_SPACE))
+            if needle in line.text:
+                yield line
+
+
 def line_number_at(text: str, index: int) -> int:
     return len(_LINE_END.findall(text, 0, index)) + 1
 
