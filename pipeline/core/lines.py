@@ -1,6 +1,7 @@
 """Physical lines, numbered as an editor numbers them, whatever the line ends."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 # Indents seen in Word and web exports: ideographic space, NBSP, tabs, BOM remnants.
 EDGE_SPACE = " \t\u3000\u00a0\ufeff\u200b\f\v"
 _EDGE_SPACE = EDGE_SPACE  # former private name
+_RUN_ON_STOPS = "。！？；"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,13 @@ def line_number_at(text: str, index: int) -> int:
     return len(_LINE_END.findall(text, 0, index)) + 1
 
 
+@functools.cache
+def _cut_candidate() -> re.Pattern:
+    """A sentence end followed by a numbering mark or a role label: where split_run_on may cut."""
+    from pipeline.core.marks import ANY_MARK_SOURCE, LABEL_ANYWHERE_SOURCE
+    return re.compile(f"[{_RUN_ON_STOPS}](?:{ANY_MARK_SOURCE}|{LABEL_ANYWHERE_SOURCE})")
+
+
 def split_run_on(lines: list[Line]) -> list[Line]:
     """Logical lines for text whose line breaks were lost: a numbering mark right after a sentence end
     (``。2.对…``) starts a new line, and so does a role label (``。责任单位：A、B。``), whose list ends at
@@ -61,7 +70,10 @@ def split_run_on(lines: list[Line]) -> list[Line]:
             result.append(line)  # the common case, checked without a per-character scan
             continue
         labelled = LABEL_ANYWHERE.match(text) is not None
-        for index in _scan(text, "。！？；"):
+        if not labelled and _cut_candidate().search(text) is None:
+            result.append(line)  # no sentence end is followed by a mark or a label: nothing to cut
+            continue
+        for index in _scan(text, _RUN_ON_STOPS):
             at = index + 1
             if at >= len(text):
                 break

@@ -24,16 +24,23 @@ _DIGIT = "[0-9０-９]"
 _NOT_DECIMAL = rf"(?!(?![12１２]{_DIGIT}{{3}}{_SPACE}年){_DIGIT})"
 
 
+def _mark_source(template: str) -> str:
+    return (template.replace("{cn}", _CN_NUM).replace("{s}", _SPACE).replace("{d}", _DIGIT)
+            .replace("{not_decimal}", _NOT_DECIMAL))
+
+
 def _mark_pattern(template: str) -> re.Pattern:
     """The numbering mark alone (no ``^``, no rest), so it can be matched at any position."""
-    label = (template.replace("{cn}", _CN_NUM).replace("{s}", _SPACE).replace("{d}", _DIGIT)
-             .replace("{not_decimal}", _NOT_DECIMAL))
-    return re.compile(rf"(?P<label>{label}){_SPACE}")
+    return re.compile(rf"(?P<label>{_mark_source(template)}){_SPACE}")
 
 
 # (level, pattern) in the order they are tried, from the vocabulary's mark rows.
 MARKS: list[tuple[int, re.Pattern]] = [(entry.level, _mark_pattern(entry.pattern))
                                        for entry in vocabulary.of_kind("mark")]
+# Any numbering mark, in one regex without named groups: where it does not match, no mark starts.
+ANY_MARK_SOURCE = "|".join(f"(?:{_mark_source(entry.pattern).replace('(?P<num>', '(?:')})"
+                           for entry in vocabulary.of_kind("mark"))
+_ANY_MARK = re.compile(ANY_MARK_SOURCE)
 # Whole-line forms of the first three levels (``rest`` is the text after the mark), for callers that match a line.
 CHAPTER, SECTION, ITEM = (re.compile(rf"^{pattern.pattern}(?P<rest>.*)$")
                           for wanted in (1, 2, 3) for level, pattern in MARKS[:3] if level == wanted)
@@ -45,6 +52,7 @@ _LABELS = "|".join(map(re.escape, sorted([*ROLE_LABELS, *MISPRINTED_ROLE_LABELS]
 UNIT_LINE = re.compile(rf"^(?P<label>[\u4e00-\u9fff]{{2,6}}(?:单位|部门)){_SPACE}[:：]{_SPACE}(?P<rest>.*)$")
 # A known label with its colon, wherever it is printed (run on after the text, or inside a bracket).
 LABEL_ANYWHERE = re.compile(rf"(?P<label>{_LABELS}){_SPACE}[:：]")
+LABEL_ANYWHERE_SOURCE = rf"(?:{_LABELS}){_SPACE}[:：]"  # the same, without a named group
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,8 @@ def _ordinal(text: str) -> int:
 
 def match_heading(text: str, at: int = 0) -> Heading | None:
     """The numbered heading starting at ``text[at]``; cost bounded by the mark's length, not the line's."""
+    if _ANY_MARK.match(text, at) is None:
+        return None
     for level, pattern in MARKS:
         found = pattern.match(text, at)
         if found and found.end() < len(text):
