@@ -60,7 +60,7 @@ def split_run_on(lines: list[Line]) -> list[Line]:
     (``。2.对…``) starts a new line, and so does a role label (``。责任单位：A、B。``), whose list ends at
     its 。. ``3.5万元``, ``2018.12`` and ``第1条`` stay text. Pieces keep their physical line number."""
     from pipeline.core.marks import LABEL_ANYWHERE, match_heading
-    from pipeline.core.sentences import _scan
+    from pipeline.core.sentences import _positions
 
     result = []
     for line in lines:
@@ -73,7 +73,7 @@ def split_run_on(lines: list[Line]) -> list[Line]:
         if not labelled and _cut_candidate().search(text) is None:
             result.append(line)  # no sentence end is followed by a mark or a label: nothing to cut
             continue
-        for index in _scan(text, _RUN_ON_STOPS):
+        for index in _positions(text, _RUN_ON_STOPS):
             at = index + 1
             if at >= len(text):
                 break

@@ -34,6 +34,21 @@ def _scan(text: str, stops: str):
             yield found.start()
 
 
+_ANY_BRACKET = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
+
+
+@functools.cache
+def _stops(stops: str) -> re.Pattern:
+    return re.compile(f"[{re.escape(stops)}]")
+
+
+def _positions(text: str, stops: str) -> list[int]:
+    """``list(_scan(text, stops))``; a text without brackets or quotes needs no depth count."""
+    if _ANY_BRACKET.search(text) is None:
+        return [found.start() for found in _stops(stops).finditer(text)]
+    return list(_scan(text, stops))
+
+
 def split_first_sentence(text: str) -> tuple[str, str]:
     """``加强领导。各级党委…`` → (``加强领导``, ``各级党委…``); no full stop → (text, "")."""
     for index in _scan(text, SENTENCE_END):
@@ -66,13 +81,13 @@ def split_unit_list(text: str) -> tuple[list[str], bool]:
     """
     body = text.strip().rstrip(_TRAILING)
     named, collective, open_ended = body, "", False
-    for index in _scan(body, "等"):
+    for index in _scan(body, "等") if "等" in body else ():
         after = body[index + 1:]
         joined = after[1:] if after.startswith("和") else after
         if not after.strip(_TRAILING) or (is_collective(joined) and after != joined) or is_collective(after):
             named, collective, open_ended = body[:index].rstrip(_TRAILING), joined.strip(_TRAILING), True
             break
-    cuts = [-1, *_scan(named, UNIT_SEPARATORS), len(named)]
+    cuts = [-1, *_positions(named, UNIT_SEPARATORS), len(named)]
     units: list[str] = []
     spanning = False  # the last unit is a collective still waiting for its organ word
     for start, end in zip(cuts, cuts[1:]):
