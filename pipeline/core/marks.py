@@ -85,8 +85,11 @@ def chinese_numeral(text: str) -> int:
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
 
 
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def _arabic(text: str) -> int:
-    return int(text.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    return int(text.translate(_WIDE_DIGITS))
 
 
 def _ordinal(text: str) -> int:
