@@ -40,7 +40,11 @@ MARKS: list[tuple[int, re.Pattern]] = [(entry.level, _mark_pattern(entry.pattern
 # Any numbering mark, in one regex without named groups: where it does not match, no mark starts.
 ANY_MARK_SOURCE = "|".join(f"(?:{_mark_source(entry.pattern).replace('(?P<num>', '(?:')})"
                            for entry in vocabulary.of_kind("mark"))
-_ANY_MARK = re.compile(ANY_MARK_SOURCE)
+# MARKS in one regex, tried in the same order: each mark is atomic (it matches as its own pattern
+# would, with no backtracking into it) and must leave text after it, else the next mark is tried.
+_FIRST_MARK = re.compile("|".join(
+    rf"(?>(?P<label{index}>{_mark_source(entry.pattern).replace('(?P<num>', f'(?P<num{index}>')}){_SPACE})(?=[\s\S])"
+    for index, entry in enumerate(vocabulary.of_kind("mark"))))
 # Whole-line forms of the first three levels (``rest`` is the text after the mark), for callers that match a line.
 CHAPTER, SECTION, ITEM = (re.compile(rf"^{pattern.pattern}(?P<rest>.*)$")
                           for wanted in (1, 2, 3) for level, pattern in MARKS[:3] if level == wanted)
@@ -102,17 +106,15 @@ def _ordinal(text: str) -> int:
 
 def match_heading(text: str, at: int = 0) -> Heading | None:
     """The numbered heading starting at ``text[at]``; cost bounded by the mark's length, not the line's."""
-    if _ANY_MARK.match(text, at) is None:
+    found = _FIRST_MARK.match(text, at)
+    if found is None:
         return None
-    for level, pattern in MARKS:
-        found = pattern.match(text, at)
-        if found and found.end() < len(text):
-            try:
-                ordinal = _ordinal(found.group("num"))
-            except ValueError:  # 十十、… is text that happens to start with numerals
-                return None
-            return Heading(level, ordinal, found.group("label"), text[found.end():])
-    return None
+    index = found.lastgroup[len("label"):]  # the label group encloses its mark, so it closes last
+    try:
+        ordinal = _ordinal(found.group(f"num{index}"))
+    except ValueError:  # 十十、… is text that happens to start with numerals
+        return None
+    return Heading(MARKS[int(index)][0], ordinal, found.group(found.lastgroup), text[found.end():])
 
 
 def match_unit_line(text: str) -> tuple[str, str] | None:
