@@ -40,11 +40,17 @@ MARKS: list[tuple[int, re.Pattern]] = [(entry.level, _mark_pattern(entry.pattern
 # Any numbering mark, in one regex without named groups: where it does not match, no mark starts.
 ANY_MARK_SOURCE = "|".join(f"(?:{_mark_source(entry.pattern).replace('(?P<num>', '(?:')})"
                            for entry in vocabulary.of_kind("mark"))
-# MARKS in one regex, tried in the same order: each mark is atomic (it matches as its own pattern
-# would, with no backtracking into it) and must leave text after it, else the next mark is tried.
-_FIRST_MARK = re.compile("|".join(
-    rf"(?>(?P<label{index}>{_mark_source(entry.pattern).replace('(?P<num>', f'(?P<num{index}>')}){_SPACE})(?=[\s\S])"
-    for index, entry in enumerate(vocabulary.of_kind("mark"))))
+
+
+def first_mark_regex(marks: tuple[vocabulary.Entry, ...]) -> re.Pattern:
+    """The mark rows in one regex, tried in their order: each mark is atomic (it matches as its own
+    pattern would, with no backtracking into it) and must leave text after it, else the next is tried."""
+    return re.compile("|".join(
+        rf"(?>(?P<label{index}>{_mark_source(entry.pattern).replace('(?P<num>', f'(?P<num{index}>')}){_SPACE})"
+        r"(?=[\s\S])" for index, entry in enumerate(marks)))
+
+
+_FIRST_MARK = first_mark_regex(vocabulary.of_kind("mark"))
 # Whole-line forms of the first three levels (``rest`` is the text after the mark), for callers that match a line.
 CHAPTER, SECTION, ITEM = (re.compile(rf"^{pattern.pattern}(?P<rest>.*)$")
                           for wanted in (1, 2, 3) for level, pattern in MARKS[:3] if level == wanted)
