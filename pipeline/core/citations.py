@@ -39,10 +39,11 @@ import heapq
 import re
 from dataclasses import dataclass
 
-from pipeline.core.lines import split_lines
+from pipeline.core.lines import lines_containing
 from pipeline.core.outline import Node, Outline, Task
 
 OPEN, CLOSE = "《", "》"
+_TITLE_MARKS = re.compile(f"[{OPEN}{CLOSE}]")
 
 DRAFT_VERBS = ("制定", "出台", "研究制定", "修订", "完善", "制定出台", "研究制定实施", "制订", "起草",
                "拟定", "研究出台", "修改", "修订完善")
@@ -54,8 +55,10 @@ _VERB_PATTERN = re.compile("|".join(sorted(map(re.escape, _VERB_ACTION), key=len
 _VERBS_BY_FIRST_CHAR: dict[str, list[tuple[str, str]]] = {}
 for _verb, _action in _VERB_ACTION.items():
     _VERBS_BY_FIRST_CHAR.setdefault(_verb[0], []).append((_verb, _action))
+_VERB_FIRST_CHAR = re.compile(f"[{re.escape(''.join(_VERBS_BY_FIRST_CHAR))}]")
 _IMPLEMENTED_AFTER = re.compile(r"^的?(?:贯彻落实|贯彻执行|贯彻实施|贯彻|落实|执行|实施)")
 CLAUSE_ENDS = "，。；：！？,;:!?"
+_CLAUSE_MARK = re.compile(f"[{re.escape(CLAUSE_ENDS)}]")
 
 KNOWN_ISSUERS = frozenset({
     "中央", "党中央", "中共中央", "国务院", "中办", "国办", "两办", "中共中央办公厅", "国务院办公厅",
@@ -107,11 +110,13 @@ def find_titles(text: str) -> list[TitleSpan]:
     """Outermost matched 《…》 pairs of one line, in order; unmatched marks are ignored."""
     stack: list[int] = []
     pairs: list[TitleSpan] = []
-    for index, char in enumerate(text):
-        if char == OPEN:
-            stack.append(index)
-        elif char == CLOSE and stack:
-            pairs.append(TitleSpan(stack.pop(), index))
+    if OPEN not in text:
+        return pairs
+    for found in _TITLE_MARKS.finditer(text):
+        if found.group() == OPEN:
+            stack.append(found.start())
+        elif stack:
+            pairs.append(TitleSpan(stack.pop(), found.start()))
     pairs.sort(key=lambda pair: pair.start)
     outer: list[TitleSpan] = []
     for pair in pairs:
@@ -123,11 +128,12 @@ def find_titles(text: str) -> list[TitleSpan]:
 
 def _mask(text: str, spans: list[TitleSpan]) -> str:
     """The line with every title's inside blanked, so its words are neither verbs nor punctuation."""
-    chars = list(text)
-    for span in spans:
-        for index in range(span.start + 1, span.end):
-            chars[index] = "□"
-    return "".join(chars)
+    pieces, at = [], 0
+    for span in spans:  # outermost titles: in order, never overlapping
+        pieces += (text[at:span.start + 1], "□" * (span.end - span.start - 1))
+        at = span.end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _body_at_end(text: str) -> str | None:
@@ -169,8 +175,9 @@ def issuer_prefix(before: str) -> str | None:
 def _verb_occurrences(text: str) -> list[tuple[int, int, int, str]]:
     """Every verb in ``text`` as (end, length, start, action), sorted: one pass per line."""
     found = []
-    for start, char in enumerate(text):
-        for verb, action in _VERBS_BY_FIRST_CHAR.get(char, ()):
+    for first in _VERB_FIRST_CHAR.finditer(text):
+        start = first.start()
+        for verb, action in _VERBS_BY_FIRST_CHAR[first.group()]:
             if text.startswith(verb, start):
                 found.append((start + len(verb), len(verb), start, action))
     found.sort()
@@ -204,7 +211,7 @@ def _clause_start(clause_marks: list[int], start: int) -> int:
 
 def clause_before(masked: str, start: int) -> str:
     """Text of the clause that runs up to index ``start`` of a masked line."""
-    return masked[_clause_start([i for i, c in enumerate(masked) if c in CLAUSE_ENDS], start):start]
+    return masked[_clause_start([found.start() for found in _CLAUSE_MARK.finditer(masked)], start):start]
 
 
 class _LineIndex:
@@ -263,7 +270,7 @@ def parse_citations(text: str, outline: Outline) -> list[Citation]:
     counters: dict[str, int] = {}
     citations: list[Citation] = []
     index = _LineIndex(outline.nodes, outline.tasks)
-    for line in split_lines(text):
+    for line in lines_containing(text, OPEN):
         spans = find_titles(line.text)
         if not spans:
             continue
@@ -275,7 +282,7 @@ def parse_citations(text: str, outline: Outline) -> list[Citation]:
         # Verbs and clause marks are found once per line: a line listing thousands
         # of titles must not cost thousands of scans of the line.
         verbs = _verb_occurrences(masked)
-        clause_marks = [i for i, char in enumerate(masked) if char in CLAUSE_ENDS]
+        clause_marks = [found.start() for found in _CLAUSE_MARK.finditer(masked)]
         for span in spans:
             action = _nearest_action(verbs, _clause_start(clause_marks, span.start), span.start)
             if action is None:

@@ -7,16 +7,18 @@ vocabulary.csv.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from pipeline.core import vocabulary
 from pipeline.core.marks import LABEL_ANYWHERE, MISPRINTED_ROLE_LABELS, ROLE_LABELS
-from pipeline.core.sentences import _scan, is_collective, split_unit_list
+from pipeline.core.sentences import _positions, _scan, is_collective, split_unit_list
 
 _BRACKETS = {"（": "）", "(": ")"}
 _ALL_OPEN = "（(【〔《〈“‘「『["
 _ALL_CLOSE = "）)】〕》〉”’」』]"
+_ANY_BRACKET = re.compile(f"[{re.escape(_ALL_OPEN + _ALL_CLOSE)}]")
 _BEFORE_CLAUSE = "。！？；;.!?"  # a clause follows a sentence end, or closes the text
 _PART_SEPARATORS = "，,；;"
 _SPACES = " \t\u3000\u00a0"
@@ -44,6 +46,13 @@ class Clause:
     lasting: bool  # the convention says 下同
 
 
+@functools.cache
+def _convention() -> re.Pattern:
+    """Any convention of the vocabulary, wherever it is printed."""
+    words = vocabulary.longest_first("convention")
+    return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+
+
 def _looks_like_unit(unit: str) -> bool:
     return 0 < len(unit) <= _MAX_UNIT and not _NOT_A_NAME.search(unit)
 
@@ -56,6 +65,8 @@ def _units(text: str) -> tuple[list[str], bool] | None:
 
 
 def _strip_suffix(text: str, words: tuple[str, ...]) -> tuple[str, str | None]:
+    if not text.endswith(words):
+        return text, None
     for word in words:
         if text.endswith(word):
             return text[:-len(word)], word
@@ -71,12 +82,16 @@ def _note_reading(note: str | None) -> tuple[str | None, bool]:
 
 
 def _head_and_note(inner: str) -> tuple[str, str | None]:
+    if "。" not in inner:
+        return inner, None
     for index in _scan(inner, "。"):
         return inner[:index], inner[index + 1:].strip() or None
     return inner, None
 
 
 def _labelled(inner: str) -> tuple[list[Group], bool, str | None] | None:
+    if LABEL_ANYWHERE.match(inner) is None:  # the head is the start of inner: it must open with a label
+        return None
     head, note = _head_and_note(inner)
     labels = list(LABEL_ANYWHERE.finditer(head))
     if not labels or labels[0].start() != 0:
@@ -100,7 +115,7 @@ def _with_verbs(inner: str) -> tuple[list[Group], bool, str | None] | None:
     verb_roles = vocabulary.roles_of("verb")
     qualifiers = vocabulary.longest_first("qualifier")
     joiners = vocabulary.roles_of("joiner")
-    cuts = [-1, *_scan(head, _PART_SEPARATORS), len(head)]
+    cuts = [-1, *_positions(head, _PART_SEPARATORS), len(head)]
     parts = [(head[start + 1:end].strip(), start + 1) for start, end in zip(cuts, cuts[1:])]
     groups: list[Group] = []
     pending: list[str] = []  # units printed before the verb they share (A、B，C负责)
@@ -108,7 +123,7 @@ def _with_verbs(inner: str) -> tuple[list[Group], bool, str | None] | None:
     open_ended = False
     rest_at = None
     for part, at in parts:
-        if any(word in part for word in vocabulary.longest_first("convention")):
+        if _convention().search(part):
             rest_at = at
             break
         body, verb = _strip_suffix(part, verbs)
@@ -161,7 +176,8 @@ def read_clause(inner: str) -> tuple[list[Group], bool, str | None] | None:
 
 def _top_level_brackets(text: str):
     depth, start = 0, None
-    for index, char in enumerate(text):
+    for found in _ANY_BRACKET.finditer(text):
+        index, char = found.start(), found.group()
         if char in _ALL_OPEN:
             if depth == 0 and char in _BRACKETS:
                 start = index

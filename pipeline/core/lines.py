@@ -1,6 +1,7 @@
 """Physical lines, numbered as an editor numbers them, whatever the line ends."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 # Indents seen in Word and web exports: ideographic space, NBSP, tabs, BOM remnants.
 EDGE_SPACE = " \t\u3000\u00a0\ufeff\u200b\f\v"
 _EDGE_SPACE = EDGE_SPACE  # former private name
+_RUN_ON_STOPS = "。！？；"
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,30 @@ def split_lines(text: str) -> list[Line]:
     return [Line(number, raw.replace("\f", "").strip(EDGE_SPACE)) for number, raw in enumerate(parts, start=1)]
 
 
+def count_lines(text: str) -> int:
+    """``len(split_lines(text))``, without building the lines."""
+    count = len(_LINE_END.findall(text)) + 1
+    return count - 1 if not text or text[-1] in "\r\n" else count
+
+
+def lines_containing(text: str, needle: str):
+    """The lines of ``split_lines(text)`` whose text contains ``needle``, without building the others."""
+    for number, raw in enumerate(_LINE_END.split(text), start=1):
+        if needle in raw:
+            line = Line(number, raw.replace("\f", "").strip(EDGE_SPACE))
+            if needle in line.text:
+                yield line
+
+
 def line_number_at(text: str, index: int) -> int:
     return len(_LINE_END.findall(text, 0, index)) + 1
+
+
+@functools.cache
+def _cut_candidate() -> re.Pattern:
+    """A sentence end followed by a numbering mark or a role label: where split_run_on may cut."""
+    from pipeline.core.marks import ANY_MARK_SOURCE, LABEL_ANYWHERE_SOURCE
+    return re.compile(f"[{_RUN_ON_STOPS}](?:{ANY_MARK_SOURCE}|{LABEL_ANYWHERE_SOURCE})")
 
 
 def split_run_on(lines: list[Line]) -> list[Line]:
@@ -36,7 +60,7 @@ def split_run_on(lines: list[Line]) -> list[Line]:
     (``。2.对…``) starts a new line, and so does a role label (``。责任单位：A、B。``), whose list ends at
     its 。. ``3.5万元``, ``2018.12`` and ``第1条`` stay text. Pieces keep their physical line number."""
     from pipeline.core.marks import LABEL_ANYWHERE, match_heading
-    from pipeline.core.sentences import _scan
+    from pipeline.core.sentences import _positions
 
     result = []
     for line in lines:
@@ -46,7 +70,10 @@ def split_run_on(lines: list[Line]) -> list[Line]:
             result.append(line)  # the common case, checked without a per-character scan
             continue
         labelled = LABEL_ANYWHERE.match(text) is not None
-        for index in _scan(text, "。！？；"):
+        if not labelled and _cut_candidate().search(text) is None:
+            result.append(line)  # no sentence end is followed by a mark or a label: nothing to cut
+            continue
+        for index in _positions(text, _RUN_ON_STOPS):
             at = index + 1
             if at >= len(text):
                 break

@@ -24,16 +24,33 @@ _DIGIT = "[0-9０-９]"
 _NOT_DECIMAL = rf"(?!(?![12１２]{_DIGIT}{{3}}{_SPACE}年){_DIGIT})"
 
 
+def _mark_source(template: str) -> str:
+    return (template.replace("{cn}", _CN_NUM).replace("{s}", _SPACE).replace("{d}", _DIGIT)
+            .replace("{not_decimal}", _NOT_DECIMAL))
+
+
 def _mark_pattern(template: str) -> re.Pattern:
     """The numbering mark alone (no ``^``, no rest), so it can be matched at any position."""
-    label = (template.replace("{cn}", _CN_NUM).replace("{s}", _SPACE).replace("{d}", _DIGIT)
-             .replace("{not_decimal}", _NOT_DECIMAL))
-    return re.compile(rf"(?P<label>{label}){_SPACE}")
+    return re.compile(rf"(?P<label>{_mark_source(template)}){_SPACE}")
 
 
 # (level, pattern) in the order they are tried, from the vocabulary's mark rows.
 MARKS: list[tuple[int, re.Pattern]] = [(entry.level, _mark_pattern(entry.pattern))
                                        for entry in vocabulary.of_kind("mark")]
+# Any numbering mark, in one regex without named groups: where it does not match, no mark starts.
+ANY_MARK_SOURCE = "|".join(f"(?:{_mark_source(entry.pattern).replace('(?P<num>', '(?:')})"
+                           for entry in vocabulary.of_kind("mark"))
+
+
+def first_mark_regex(marks: tuple[vocabulary.Entry, ...]) -> re.Pattern:
+    """The mark rows in one regex, tried in their order: each mark is atomic (it matches as its own
+    pattern would, with no backtracking into it) and must leave text after it, else the next is tried."""
+    return re.compile("|".join(
+        rf"(?>(?P<label{index}>{_mark_source(entry.pattern).replace('(?P<num>', f'(?P<num{index}>')}){_SPACE})"
+        r"(?=[\s\S])" for index, entry in enumerate(marks)))
+
+
+_FIRST_MARK = first_mark_regex(vocabulary.of_kind("mark"))
 # Whole-line forms of the first three levels (``rest`` is the text after the mark), for callers that match a line.
 CHAPTER, SECTION, ITEM = (re.compile(rf"^{pattern.pattern}(?P<rest>.*)$")
                           for wanted in (1, 2, 3) for level, pattern in MARKS[:3] if level == wanted)
@@ -45,6 +62,7 @@ _LABELS = "|".join(map(re.escape, sorted([*ROLE_LABELS, *MISPRINTED_ROLE_LABELS]
 UNIT_LINE = re.compile(rf"^(?P<label>[\u4e00-\u9fff]{{2,6}}(?:单位|部门)){_SPACE}[:：]{_SPACE}(?P<rest>.*)$")
 # A known label with its colon, wherever it is printed (run on after the text, or inside a bracket).
 LABEL_ANYWHERE = re.compile(rf"(?P<label>{_LABELS}){_SPACE}[:：]")
+LABEL_ANYWHERE_SOURCE = rf"(?:{_LABELS}){_SPACE}[:：]"  # the same, without a named group
 
 
 @dataclass(frozen=True)
@@ -77,8 +95,11 @@ def chinese_numeral(text: str) -> int:
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
 
 
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def _arabic(text: str) -> int:
-    return int(text.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    return int(text.translate(_WIDE_DIGITS))
 
 
 def _ordinal(text: str) -> int:
@@ -91,15 +112,15 @@ def _ordinal(text: str) -> int:
 
 def match_heading(text: str, at: int = 0) -> Heading | None:
     """The numbered heading starting at ``text[at]``; cost bounded by the mark's length, not the line's."""
-    for level, pattern in MARKS:
-        found = pattern.match(text, at)
-        if found and found.end() < len(text):
-            try:
-                ordinal = _ordinal(found.group("num"))
-            except ValueError:  # 十十、… is text that happens to start with numerals
-                return None
-            return Heading(level, ordinal, found.group("label"), text[found.end():])
-    return None
+    found = _FIRST_MARK.match(text, at)
+    if found is None:
+        return None
+    index = found.lastgroup[len("label"):]  # the label group encloses its mark, so it closes last
+    try:
+        ordinal = _ordinal(found.group(f"num{index}"))
+    except ValueError:  # 十十、… is text that happens to start with numerals
+        return None
+    return Heading(MARKS[int(index)][0], ordinal, found.group(found.lastgroup), text[found.end():])
 
 
 def match_unit_line(text: str) -> tuple[str, str] | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pipeline.core.decode import decode_source
 from pipeline.core.findings import Finding
-from pipeline.core.lines import split_lines
+from pipeline.core.lines import count_lines
 from pipeline.core.outline import Outline, Task, parse_outline
 from pipeline.core.sentences import is_collective
 from pipeline.core.registry import NATIONAL, UnitRegistry
@@ -61,7 +61,7 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
         "issue_date": header.issue_date, "period_start": header.period_start, "period_end": header.period_end,
         "preamble": header.preamble, "source_file": file_name, "source_sha256": sha,
         "source_encoding": decoded.encoding, "source_bytes": len(data),
-        "source_lines": len(split_lines(decoded.text)),
+        "source_lines": count_lines(decoded.text),
     }]
     sections = [{
         "doc_id": doc_id, "section_id": node.section_id, "parent_id": node.parent_id, "level": node.level,

@@ -289,8 +289,10 @@ def _cut(text: str, clauses: list[Clause]) -> str:
 
 
 def _shift(clauses: list[Clause], by: int) -> list[Clause]:
-    from dataclasses import replace
-    return [replace(clause, start=clause.start + by, end=clause.end + by) for clause in clauses]
+    if not by:
+        return clauses
+    return [Clause(clause.start + by, clause.end + by, clause.printed, clause.groups, clause.open_ended, clause.note,
+                   clause.convention, clause.lasting) for clause in clauses]
 
 
 def parse_outline(text: str, file: str) -> Outline:

@@ -1,6 +1,9 @@
 """First-sentence and list splitting that respects brackets and quotes."""
 from __future__ import annotations
 
+import functools
+import re
+
 from pipeline.core import vocabulary
 
 _OPEN = "（(【〔《〈“‘「『["
@@ -10,16 +13,40 @@ UNIT_SEPARATORS = "、，,；;"
 _TRAILING = "。．.，,；;、 \u3000"
 
 
+@functools.cache
+def _marks(stops: str) -> re.Pattern:
+    """Brackets, quotes and ``stops``: the only characters a scan needs to look at."""
+    return re.compile(f"[{re.escape(_OPEN + _CLOSE + stops)}]")
+
+
 def _scan(text: str, stops: str):
     """Yield the indexes of characters in ``stops`` that stand outside any bracket or quote."""
     depth = 0
-    for index, char in enumerate(text):
+    # The regex skips the plain text between marks, so the loop runs once per mark, not per character.
+    for found in _marks(stops).finditer(text):
+        char = found.group()
         if char in _OPEN:
             depth += 1
         elif char in _CLOSE:
-            depth = max(depth - 1, 0)
-        elif depth == 0 and char in stops:
-            yield index
+            if depth:
+                depth -= 1
+        elif not depth:
+            yield found.start()
+
+
+_ANY_BRACKET = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
+
+
+@functools.cache
+def _stops(stops: str) -> re.Pattern:
+    return re.compile(f"[{re.escape(stops)}]")
+
+
+def _positions(text: str, stops: str) -> list[int]:
+    """``list(_scan(text, stops))``; a text without brackets or quotes needs no depth count."""
+    if _ANY_BRACKET.search(text) is None:
+        return [found.start() for found in _stops(stops).finditer(text)]
+    return list(_scan(text, stops))
 
 
 def split_first_sentence(text: str) -> tuple[str, str]:
@@ -54,13 +81,13 @@ def split_unit_list(text: str) -> tuple[list[str], bool]:
     """
     body = text.strip().rstrip(_TRAILING)
     named, collective, open_ended = body, "", False
-    for index in _scan(body, "等"):
+    for index in _scan(body, "等") if "等" in body else ():
         after = body[index + 1:]
         joined = after[1:] if after.startswith("和") else after
         if not after.strip(_TRAILING) or (is_collective(joined) and after != joined) or is_collective(after):
             named, collective, open_ended = body[:index].rstrip(_TRAILING), joined.strip(_TRAILING), True
             break
-    cuts = [-1, *_scan(named, UNIT_SEPARATORS), len(named)]
+    cuts = [-1, *_positions(named, UNIT_SEPARATORS), len(named)]
     units: list[str] = []
     spanning = False  # the last unit is a collective still waiting for its organ word
     for start, end in zip(cuts, cuts[1:]):
