@@ -169,21 +169,22 @@ def test_the_release_latest_names_is_kept_even_when_older():
 
 
 def test_the_quarantine_is_not_touched_and_an_unpublished_release_goes_there_first(tmp_path):
-    """0003 was renamed into releases/ by a build that died before switching latest (0002)."""
-    outputs = make_outputs(tmp_path, [(1, "a", None), (2, "b", None)], latest=2)
+    """0004 was renamed into releases/ by a build that died before switching latest (0003)."""
+    outputs = make_outputs(tmp_path, [(1, "a", None), (2, "b", None), (3, "a", 1)], latest=3)
     box = outputs / "releases" / ".quarantine"
     (box / "0001-old").mkdir(parents=True)
     (box / "0001-old" / "kept.txt").write_text("kept", encoding="utf-8")
-    shutil.copytree(outputs / "releases" / f"0001-{_hash('a')}", outputs / "releases" / f"0003-{_hash('a')}")
+    orphan = f"0004-{_hash('b')}"
+    shutil.copytree(outputs / "releases" / f"0002-{_hash('b')}", outputs / "releases" / orphan)
     quarantined = snapshot(box)
 
-    planned = prune(outputs, 1, dry_run=True)
-    result = prune(outputs, 1)
+    planned = prune(outputs, 2, dry_run=True)
+    result = prune(outputs, 2)
 
     assert [r.release_id for r in planned.removed] == [r.release_id for r in result.removed] == [f"0001-{_hash('a')}"]
-    assert result.kept == [f"0002-{_hash('b')}"]
-    assert {k: v for k, v in snapshot(box).items() if not k.startswith("0003-")} == quarantined
-    assert_complete(box / f"0003-{_hash('a')}")
+    assert planned.kept == result.kept == [f"0002-{_hash('b')}", f"0003-{_hash('a')}"]
+    assert {k: v for k, v in snapshot(box).items() if not k.startswith(orphan)} == quarantined
+    assert_complete(box / orphan)
 
 
 # -- refusals ---------------------------------------------------------------------------------
@@ -307,3 +308,35 @@ def test_a_fault_at_each_step_leaves_releases_whole_and_the_next_run_finishes(fo
     assert release_snapshots(four, kept) == before
     assert assert_latest_complete(four) == fourth
     assert_settled(four, kept, [first, second])
+
+
+def test_the_steps_run_in_crash_safe_order(four, monkeypatch):
+    """Rename aside, fsync releases/, rebuild the index, and only then delete."""
+    first, second = ids(four, 1, 2)
+    events, real_rename, real_fsync_dir = [], os.rename, prune_module.fsync_dir
+    real_rewrite, real_delete = prune_module._rewrite_index, prune_module._delete_tree
+
+    def rename(source, target):
+        events.append(("rename", Path(source).name, Path(target).name))
+        return real_rename(source, target)
+
+    def fsync_dir(path):
+        events.append(("fsync", Path(path).name))
+        return real_fsync_dir(path)
+
+    def rewrite(outputs):
+        events.append(("index",))
+        return real_rewrite(outputs)
+
+    def delete(path):
+        events.append(("delete", path.name))
+        return real_delete(path)
+
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(prune_module, "fsync_dir", fsync_dir)
+    monkeypatch.setattr(prune_module, "_rewrite_index", rewrite)
+    monkeypatch.setattr(prune_module, "_delete_tree", delete)
+    prune(four, 2)
+    assert events == [("rename", first, f".pruning-{first}"), ("rename", second, f".pruning-{second}"),
+                      ("fsync", "releases"), ("index",), ("delete", f".pruning-{first}"),
+                      ("delete", f".pruning-{second}"), ("fsync", "releases")]
