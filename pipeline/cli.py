@@ -1,4 +1,4 @@
-"""plandata build | diff: argument parsing, progress and summary. Errors are one line, never a traceback."""
+"""plandata build | diff | prune: argument parsing, progress and summary. Errors are one line, never a traceback."""
 from __future__ import annotations
 
 import argparse
@@ -57,6 +57,32 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prune(args: argparse.Namespace) -> int:
+    from pipeline.publish.prune import keep_count, prune
+
+    def mib(size: int) -> str:
+        return f"{size / 2**20:.1f} MiB"
+
+    verb = "would remove" if args.dry_run else "removed"
+    result = prune(Path(args.outputs), keep_count(args.keep), dry_run=args.dry_run, wait_seconds=args.wait,
+                   echo=lambda removal: print(f"{verb} {removal.release_id} ({mib(removal.freed)} freed)"))
+    for repair in result.repairs:
+        print(f"Repaired: {repair}")
+    kept = ", ".join(r + (" (latest)" if r == result.latest else "") for r in result.kept) or "none"
+    if not result.removed:
+        print(f"nothing to prune: {len(result.kept)} release(s), --keep {args.keep}; kept {kept}")
+        return 0
+    freed = mib(sum(removal.freed for removal in result.removed))
+    if args.dry_run:
+        for removal in result.removed:
+            print(f"{verb} {removal.release_id} ({mib(removal.freed)} freed)")
+        print(f"dry run, nothing changed: would remove {len(result.removed)} release(s), {freed} freed; "
+              f"would keep {kept}")
+    else:
+        print(f"removed {len(result.removed)} release(s), {freed} freed; kept {kept}")
+    return 0
+
+
 def seconds(text: str) -> float:
     """--wait: a finite number of seconds, 0 or more (nan would wait forever)."""
     try:
@@ -85,6 +111,17 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("new", help="a release directory or a notice .txt file")
     diff.add_argument("--sources", default="sources", help="where the unit registry is, for .txt files")
     diff.set_defaults(handler=_diff)
+    prune = commands.add_parser(
+        "prune", help="remove old releases (a build never removes one)",
+        description="Remove all releases but the N newest by sequence number; the release latest points at "
+                    "is always kept. Releases in releases/.quarantine/ are not touched. Runs under the build "
+                    "lock: it fails at once while a build runs (see --wait).")
+    prune.add_argument("--keep", required=True, metavar="N", help="how many of the newest releases to keep, 1 or more")
+    prune.add_argument("--outputs", default="outputs", help="directory of releases/ and latest")
+    prune.add_argument("--dry-run", action="store_true", help="print what would be removed and change nothing")
+    prune.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
+                       help="wait this long for a running build to finish (default: fail at once)")
+    prune.set_defaults(handler=_prune)
     return main_parser
 
 

@@ -17,7 +17,9 @@ Under the lock, before any work, every build (``build_lock``):
   directory, a file, a link elsewhere): someone put it there, and a build must
   not guess what it holds;
 - removes what killed builds leave outside releases/: OUTPUTS/.staging-*,
-  temporary ``.latest-*`` links and ``releases/.index.json.*.tmp`` files;
+  temporary ``.latest-*`` links and ``releases/.index.json.*.tmp`` files, and
+  the ``releases/.pruning-*`` trees of an interrupted ``plandata prune``
+  (pipeline/publish/prune.py);
 - moves to releases/.quarantine/ every directory of releases/ that is not a
   complete release: a name that is not <seq>-<hash>, no readable
   datapackage.json or a version that is not the name's hash, no SHA256SUMS, a
@@ -67,6 +69,7 @@ from pipeline.errors import PlanDataError
 from pipeline.publish.checksums import sha256_file
 
 STAGING_PREFIX = ".staging-"
+TRASH_PREFIX = ".pruning-"  # a release plandata prune has moved aside; never a release again
 LOCK_NAME = ".lock"
 QUARANTINE = ".quarantine"
 INDEX_NAME = "index.json"
@@ -172,7 +175,8 @@ def remove_tree(path: Path) -> None:
 def clean_leftovers(outputs: Path, keep: Path | None = None) -> list[Path]:
     """What killed builds leave outside the releases. Only ever called under the lock."""
     removed = [*(path for path in outputs.glob(STAGING_PREFIX + "*") if keep is None or path != keep),
-               *outputs.glob(".latest-*"), *releases_dir(outputs).glob(f".{INDEX_NAME}.*.tmp")]
+               *outputs.glob(".latest-*"), *releases_dir(outputs).glob(f".{INDEX_NAME}.*.tmp"),
+               *releases_dir(outputs).glob(TRASH_PREFIX + "*")]
     for path in removed:
         remove_tree(path)
     return removed
