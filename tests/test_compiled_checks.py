@@ -17,6 +17,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.checks.package import check_package
+from pipeline.publish.datapackage import resource_path
+from pipeline.shards import shard_of
+
+NOTICE_DOC_ID = "taizhou-anticorruption-2008-2012"
 
 
 @pytest.fixture
@@ -28,14 +32,28 @@ def release(built_release, tmp_path) -> Path:
     return target
 
 
+SHARD = shard_of(NOTICE_DOC_ID)  # the bundled notice's rows are in one shard
+
+
+def rel(table: str, fmt: str) -> str:
+    """The path of a table's one file in a format (the registry's are whole, the notice's in its shard)."""
+    return resource_path(table, fmt, None if table in ("units", "unit_aliases") else SHARD)
+
+
+def data(release: Path, table: str, fmt: str) -> Path:
+    return release / rel(table, fmt)
+
+
 def descriptor_of(release: Path, keep: set[str] | None = None) -> dict:
-    """The release's descriptor, hashes and sizes dropped (the files are broken on purpose)."""
+    """The release's descriptor, hashes and sizes dropped (the files are broken on purpose). ``keep``
+    names resources by table and format: ``tasks`` is the CSV file of tasks, ``tasks-json`` its JSON."""
     descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     resources = []
     for resource in descriptor["resources"]:
         resource.pop("hash", None)
         resource.pop("bytes", None)
-        if keep is None or resource["name"] in keep:
+        label = resource["table"] if resource["format"] == "csv" else f"{resource['table']}-{resource['format']}"
+        if keep is None or label in keep:
             resources.append(resource)
     descriptor["resources"] = resources
     return descriptor
@@ -80,7 +98,7 @@ CSV_CASES = [
 @pytest.mark.parametrize("table, row, column, value, kind", CSV_CASES,
                          ids=[f"{case[0]}.{case[2]}={case[3] or 'empty'}" for case in CSV_CASES])
 def test_each_rule_kind_is_caught_by_both_validators(release, table, row, column, value, kind):
-    edit_csv(release / "csv" / f"{table}.csv", row, column, value)
+    edit_csv(data(release, table, "csv"), row, column, value)
     descriptor = descriptor_of(release, keep={"documents", "sections", "tasks"})
     compiled = compiled_errors(release, descriptor)
     assert (kind, row) in compiled
@@ -95,14 +113,14 @@ def test_an_intact_release_has_no_violation(release):
 
 
 def test_a_header_renamed_is_caught(release):
-    path = release / "csv" / "tasks.csv"
+    path = data(release, "tasks", "csv")
     path.write_text(path.read_text(encoding="utf-8").replace("line_start", "start_line", 1), encoding="utf-8")
     violations = check_package(release, descriptor_of(release, keep={"tasks"}))
     assert [(v.rule, v.row) for v in violations] == [("header-error", 1)]
 
 
 def test_a_json_number_written_as_text_is_caught(release):
-    path = release / "json" / "tasks.json"
+    path = data(release, "tasks", "json")
     rows = json.loads(path.read_text(encoding="utf-8"))
     rows[3]["seq"] = str(rows[3]["seq"])
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -111,7 +129,7 @@ def test_a_json_number_written_as_text_is_caught(release):
 
 
 def test_a_json_null_written_as_the_string_nan_is_caught(release):
-    path = release / "json" / "documents.json"
+    path = data(release, "documents", "json")
     rows = json.loads(path.read_text(encoding="utf-8"))
     rows[0]["issue_date"] = "nan"
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -120,7 +138,7 @@ def test_a_json_null_written_as_the_string_nan_is_caught(release):
 
 
 def test_a_json_row_with_a_missing_key_is_caught(release):
-    path = release / "json" / "sections.json"
+    path = data(release, "sections", "json")
     rows = json.loads(path.read_text(encoding="utf-8"))
     del rows[0]["body"]
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -129,7 +147,7 @@ def test_a_json_row_with_a_missing_key_is_caught(release):
 
 
 def test_a_parquet_column_of_the_wrong_type_is_caught(release):
-    path = release / "parquet" / "tasks.parquet"
+    path = data(release, "tasks", "parquet")
     table = pq.read_table(path)
     index = table.schema.get_field_index("seq")
     table = table.set_column(index, "seq", pa.array([str(v) for v in table.column("seq").to_pylist()]))
@@ -139,19 +157,19 @@ def test_a_parquet_column_of_the_wrong_type_is_caught(release):
 
 
 def test_a_row_dropped_from_one_format_is_a_disagreement(release):
-    path = release / "csv" / "assignments.csv"
+    path = data(release, "assignments", "csv")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:-1]), encoding="utf-8")
     violations = check_package(release, descriptor_of(release, keep={"tasks", "assignments", "assignments-json",
                                                                       "assignments-parquet"}))
     assert {(v.path, v.rule, v.value) for v in violations} == {
-        ("json/assignments", "format-disagreement", "1 row(s) not in csv/assignments"),
-        ("parquet/assignments", "format-disagreement", "1 row(s) not in csv/assignments"),
+        (f"json/assignments/{SHARD}", "format-disagreement", f"1 row(s) not in csv/assignments/{SHARD}"),
+        (f"parquet/assignments/{SHARD}", "format-disagreement", f"1 row(s) not in csv/assignments/{SHARD}"),
     }
 
 
 def test_a_missing_file_is_named(release):
-    (release / "parquet" / "units.parquet").unlink()
+    (data(release, "units", "parquet")).unlink()
     violations = check_package(release, descriptor_of(release, keep={"units-parquet"}))
     assert [(v.path, v.rule) for v in violations] == [("parquet/units.parquet", "missing-file")]
 
@@ -161,17 +179,17 @@ def test_the_blocking_check_catches_a_writer_bug_whose_output_was_hashed(release
     from pipeline.checks.release_files import verify_release_files
     from pipeline.publish.checksums import sha256_file
 
-    edit_csv(release / "csv" / "tasks.csv", 4, "seq", "三")
+    edit_csv(data(release, "tasks", "csv"), 4, "seq", "三")
     descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     for resource in descriptor["resources"]:
-        if resource["path"] == "csv/tasks.csv":
-            resource["hash"] = f"sha256:{sha256_file(release / 'csv' / 'tasks.csv')}"
-            resource["bytes"] = (release / "csv" / "tasks.csv").stat().st_size
+        if resource["path"] == rel("tasks", "csv"):
+            resource["hash"] = f"sha256:{sha256_file(data(release, 'tasks', 'csv'))}"
+            resource["bytes"] = data(release, "tasks", "csv").stat().st_size
     (release / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     verdict = verify_release_files(release, row_budget=10_000)
-    assert verdict.errors[0] == "csv/tasks.csv row 4: type-error/integer in seq: 三"
+    assert verdict.errors[0] == f"{rel('tasks', 'csv')} row 4: type-error/integer in seq: 三"
     assert verdict.frictionless_rows  # a small release is also read by Frictionless, which agrees
-    assert any(error.startswith("tasks row 4: type-error") for error in verdict.errors)
+    assert any(error.startswith(f"tasks-{SHARD} row 4: type-error") for error in verdict.errors)
 
 
 def test_the_blocking_check_passes_an_intact_release(release):

@@ -30,7 +30,10 @@ def registry() -> UnitRegistry:
 
 def write_release(directory: Path, tables: dict[str, list[dict]]) -> Path:
     (directory / "json").mkdir(parents=True)
-    (directory / "datapackage.json").write_text(json.dumps({"name": "plan", "resources": []}), encoding="utf-8")
+    resources = [{"name": f"{name}-json", "table": name, "format": "json", "path": f"json/{name}.json"}
+                 for name in INPUT_TABLES]
+    (directory / "datapackage.json").write_text(json.dumps({"name": "plan", "resources": resources}),
+                                                encoding="utf-8")
     for name in INPUT_TABLES:
         rows = [{key: value.isoformat() if isinstance(value, dt.date) else value for key, value in row.items()}
                 for row in tables[name]]

@@ -20,7 +20,10 @@ from pipeline.extract import extract
 from pipeline.publish.assemble import write_data_files, write_plan_database
 from pipeline.schema import table_specs
 from pipeline.sources import read_sources
-from conftest import SOURCES
+from conftest import table_file, SOURCES
+from pipeline.shards import shard_of
+
+SHARD = shard_of("taizhou-anticorruption-2008-2012")
 
 EMPTIED = ("findings", "citations", "assignments")
 
@@ -55,13 +58,13 @@ def test_empty_tables_publish_in_every_format_and_validate(bundled_tables, tmp_p
     _frictionless_validate(tmp_path)
     for name in EMPTIED:
         columns = table_specs()[name].columns
-        assert json.loads((tmp_path / "json" / f"{name}.json").read_text(encoding="utf-8")) == []
-        assert (tmp_path / "csv" / f"{name}.csv").read_text(encoding="utf-8") == ",".join(columns) + "\n"
-        assert (tmp_path / "excel" / f"{name}.csv").read_bytes() == \
+        assert json.loads(table_file(tmp_path, name, "json").read_text(encoding="utf-8")) == []
+        assert table_file(tmp_path, name, "csv").read_text(encoding="utf-8") == ",".join(columns) + "\n"
+        assert table_file(tmp_path, name, "excel").read_bytes() == \
             b"\xef\xbb\xbf" + ",".join(columns).encode() + b"\r\n"
-        parquet = pq.read_table(tmp_path / "parquet" / f"{name}.parquet")
+        parquet = pq.read_table(table_file(tmp_path, name, "parquet"))
         assert parquet.num_rows == 0 and parquet.column_names == columns
-        [json_resource] = [r for r in descriptor["resources"] if r["path"] == f"json/{name}.json"]
+        [json_resource] = [r for r in descriptor["resources"] if r["table"] == name and r["format"] == "json"]
         assert json_resource["schema"]["fields"] == table_specs()[name].table_schema()["fields"]
     with duckdb.connect(str(tmp_path / "plan.duckdb"), read_only=True) as db:
         for name in EMPTIED:
@@ -75,9 +78,10 @@ def test_an_empty_json_resource_still_fails_on_a_wrong_hash(bundled_tables, tmp_
     tables = {name: table.slice(0, 0) if name == "findings" else table for name, table in bundled_tables.items()}
     write_data_files(tmp_path, tables)
     package = Package(str(tmp_path / "datapackage.json"))
-    assert package.get_resource("findings-json").validate().valid
-    (tmp_path / "json" / "findings.json").write_text("[\n]\n\n", encoding="utf-8")
-    report = Package(str(tmp_path / "datapackage.json")).get_resource("findings-json").validate()
+    name = f"findings-{SHARD}-json"
+    assert package.get_resource(name).validate().valid
+    table_file(tmp_path, "findings", "json").write_text("[\n]\n\n", encoding="utf-8")
+    report = Package(str(tmp_path / "datapackage.json")).get_resource(name).validate()
     assert report.flatten(["type"]) == [["hash-count"]]
 
 
@@ -100,11 +104,11 @@ def test_every_nullable_column_publishes_nulls_in_every_format(bundled_tables, t
     _frictionless_validate(tmp_path)
     for name in table_specs():
         columns = _nullable(name)
-        csv_row = next(csv.DictReader(io.StringIO((tmp_path / "csv" / f"{name}.csv").read_text(encoding="utf-8"))))
-        excel_row = next(csv.DictReader(io.StringIO((tmp_path / "excel" / f"{name}.csv").read_bytes()
+        csv_row = next(csv.DictReader(io.StringIO(table_file(tmp_path, name, "csv").read_text(encoding="utf-8"))))
+        excel_row = next(csv.DictReader(io.StringIO(table_file(tmp_path, name, "excel").read_bytes()
                                                     .decode("utf-8-sig"), newline="")))
-        json_row = json.loads((tmp_path / "json" / f"{name}.json").read_text(encoding="utf-8"))[0]
-        parquet_row = pq.read_table(tmp_path / "parquet" / f"{name}.parquet").slice(0, 1).to_pylist()[0]
+        json_row = json.loads(table_file(tmp_path, name, "json").read_text(encoding="utf-8"))[0]
+        parquet_row = pq.read_table(table_file(tmp_path, name, "parquet")).slice(0, 1).to_pylist()[0]
         assert {c: csv_row[c] for c in columns} == {c: excel_row[c] for c in columns} == dict.fromkeys(columns, "")
         assert {c: json_row[c] for c in columns} == {c: parquet_row[c] for c in columns} == \
             dict.fromkeys(columns, None), name
@@ -130,4 +134,4 @@ def test_the_bundled_notice_with_its_three_oddities_corrected_builds(tmp_path):
     assert outcome.index_entry["rows"]["assignments"] == 533
     release = tmp_path / "outputs" / "latest"
     # The build's blocking check ran Frictionless on the release; only the empty file is checked here.
-    assert json.loads((release / "json" / "findings.json").read_text(encoding="utf-8")) == []
+    assert json.loads(table_file(release, "findings", "json").read_text(encoding="utf-8")) == []

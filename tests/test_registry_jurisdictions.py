@@ -10,7 +10,7 @@ import pytest
 from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
 from pipeline.extract import extract
-from pipeline.publish.datapackage import build_descriptor
+from pipeline.publish.assemble import write_data_files
 from pipeline.publish.files import write_table_files
 from pipeline.sources import read_sources
 from conftest import NOTICE, shared_dir
@@ -159,10 +159,8 @@ def test_without_registry_files_every_unit_is_unresolved(tmp_path):
     assert assignments.num_rows == 533 and assignments.column("unit_id").null_count == 533
     kinds = tables["findings"].column("kind").to_pylist()
     assert kinds.count("unresolved_unit") == 533 and "alias_used" not in kinds
-    release = tmp_path / "release"
-    for name, table in tables.items():
-        write_table_files(release, name, table)
-    assert [source["path"] for source in build_descriptor(release, tables)["sources"]] == [f"sources/{NOTICE.name}"]
+    descriptor = write_data_files(tmp_path / "release", tables)
+    assert [source["path"] for source in descriptor["sources"]] == [f"sources/{NOTICE.name}"]
     assert UnitRegistry.from_csv(None, None).jurisdiction_of("中共台州市委") is None
 
 

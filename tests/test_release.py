@@ -13,6 +13,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import table_file
+from pipeline.shards import shard_of
+
 from pipeline.publish.checksums import sha256_file
 from pipeline.publish.files import FORMULA_STARTS
 from pipeline.schema import table_specs
@@ -29,11 +32,16 @@ def latest(built_release) -> Path:
 
 def test_layout(built_release, latest):
     assert latest.is_symlink() and os.readlink(latest).startswith("releases/0001-")
+    # The registry's tables are whole files; each notice's rows are in the file of its shard.
+    shard = shard_of("taizhou-anticorruption-2008-2012")
     for name in table_specs():
         for fmt in DETERMINISTIC:
             suffix = "csv" if fmt == "excel" else fmt
-            assert (latest / fmt / f"{name}.{suffix}").is_file(), f"{fmt}/{name}"
-    for name in ("datapackage.json", "plan.duckdb", "changes.csv", "changes.json", "quality.md", "SHA256SUMS"):
+            path = f"{fmt}/{name}.{suffix}" if name in ("units", "unit_aliases") else f"{fmt}/{name}/{shard}.{suffix}"
+            assert (latest / path).is_file(), path
+            assert list((latest / fmt).glob(f"{name}*")) == [latest / fmt / path.split("/", 1)[1].split("/")[0]]
+    for name in ("datapackage.json", "plan.duckdb", "changes.csv", "changes.json", "quality.md", "SHA256SUMS",
+                 "build-keys.json"):
         assert (latest / name).is_file(), name
     index = json.loads((built_release / "releases" / "index.json").read_text(encoding="utf-8"))
     [entry] = index["releases"]
@@ -133,12 +141,12 @@ def test_every_hash_matches(latest):
 
 def test_formats_hold_the_same_rows(latest):
     for name in table_specs():
-        csv_rows = list(csv.DictReader(io.StringIO((latest / "csv" / f"{name}.csv").read_text(encoding="utf-8"))))
-        excel_bytes = (latest / "excel" / f"{name}.csv").read_bytes()
+        csv_rows = list(csv.DictReader(io.StringIO(table_file(latest, name, "csv").read_text(encoding="utf-8"))))
+        excel_bytes = table_file(latest, name, "excel").read_bytes()
         assert excel_bytes.startswith(b"\xef\xbb\xbf") and b"\r\n" in excel_bytes
         excel_rows = list(csv.DictReader(io.StringIO(excel_bytes.decode("utf-8-sig"), newline="")))
-        json_rows = json.loads((latest / "json" / f"{name}.json").read_text(encoding="utf-8"))
-        parquet_rows = pq.read_table(latest / "parquet" / f"{name}.parquet").to_pylist()
+        json_rows = json.loads(table_file(latest, name, "json").read_text(encoding="utf-8"))
+        parquet_rows = pq.read_table(table_file(latest, name, "parquet")).to_pylist()
         assert len(csv_rows) == len(json_rows) == len(parquet_rows) == len(excel_rows)
         # excel/ differs only by the formula guard: a leading ' on text a spreadsheet would run.
         assert [r.replace("\r\n", "\n") for row in excel_rows for r in row.values()] == \
@@ -166,7 +174,7 @@ def test_a_partial_validation_report_fails(latest, tmp_path):
 
     copy = tmp_path / "release"
     shutil.copytree(latest, copy, symlinks=False)
-    path = copy / "csv" / "assignments.csv"
+    path = table_file(copy, "assignments", "csv")
     header, *rows = path.read_text(encoding="utf-8").splitlines()
     broken = [",".join(["x"] * len(header.split(",")))] * 1200
     path.write_text("\n".join([header, *broken]) + "\n", encoding="utf-8")

@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import table_file
+from pipeline.shards import shard_of
+
+SHARD = shard_of("taizhou-anticorruption-2008-2012")
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # works whether or not tests/ is a package
 from release_helpers import (assert_latest_complete, build, copy_outputs, index_of, junk, published,  # noqa: E402
                              snapshot, templates)
@@ -73,7 +78,7 @@ def _corrupt_copy(source: Path, target: Path, how: str) -> None:
     for path in [target, *target.rglob("*")]:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     if how == "changed-byte":
-        path = target / "csv" / "tasks.csv"
+        path = table_file(target, "tasks", "csv")
         path.write_bytes(path.read_bytes().replace("市纪委".encode(), "市纪检".encode(), 1))
     elif how == "missing-file":
         (target / "quality.md").unlink()
@@ -85,7 +90,7 @@ def _corrupt_copy(source: Path, target: Path, how: str) -> None:
         (target / "datapackage.json").unlink()
 
 
-@pytest.mark.parametrize(("how", "words"), [("changed-byte", "csv/tasks.csv does not match SHA256SUMS"),
+@pytest.mark.parametrize(("how", "words"), [("changed-byte", f"csv/tasks/{SHARD}.csv does not match SHA256SUMS"),
                                             ("missing-file", "missing: ['quality.md']"),
                                             ("unlisted-file", "unlisted: ['extra.txt']"),
                                             ("no-checksums", "no SHA256SUMS"),

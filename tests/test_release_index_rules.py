@@ -40,7 +40,8 @@ def staging(outputs: Path, version: str, tasks: int = 2, changes: list[dict] | N
     descriptor = {"version": version,
                   "sources": [{"path": "sources/notice.txt", "sha256": "ab" * 32}],
                   "resources": [{"name": "tasks", "format": "csv", "path": "csv/tasks.csv"},
-                                {"name": "tasks-json", "format": "json", "path": "json/tasks.json"}]}
+                                {"name": "tasks-json", "format": "json", "path": "json/tasks.json"},
+                                {"name": "tasks-parquet", "format": "parquet", "path": "parquet/tasks.parquet"}]}
     (path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     if changes is not None:
         (path / "changes.json").write_text(json.dumps(changes), encoding="utf-8")

@@ -55,7 +55,8 @@ class _DocDiff:
                   if name != "doc_id" and name not in IGNORED_FIELDS]
         for position, name in enumerate(fields):
             before, after = as_text(old.get(name)), as_text(new.get(name))
-            if before != after:
+            # A flag that a release from before it existed does not hold (null) reads as false.
+            if before != after and {old.get(name), new.get(name)} != {None, False}:
                 self.add("document", "metadata_changed", self.doc_id, self.doc_id,
                          value_change(name, before, after), (position,))
 

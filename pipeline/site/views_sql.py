@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.publish.datapackage import REGISTRY_TABLE_NAMES
 from pipeline.schema import load_spec, sql_identifier, sql_string, table_specs
 from pipeline.store import view_statements
 
@@ -26,6 +27,11 @@ def _comments(name: str, kind: str, columns: bool = True) -> list[str]:
     return statements
 
 
+def parquet_glob(name: str) -> str:
+    """A table's Parquet files in a release: one per shard for the per-notice tables."""
+    return f"parquet/{name}.parquet" if name in REGISTRY_TABLE_NAMES else f"parquet/{name}/*.parquet"
+
+
 def release_views_sql() -> str:
     """views.sql: `duckdb -c ".read views.sql"` inside a release folder gives plan.duckdb's tables and views."""
     lines = ["-- The tables and views of plan.duckdb, over this release's Parquet files.",
@@ -35,7 +41,7 @@ def release_views_sql() -> str:
     for name, spec in table_specs().items():
         columns = ", ".join(sql_identifier(column) for column in spec.columns)
         lines.append(f"CREATE VIEW {sql_identifier(name)} AS SELECT {columns} "
-                     f"FROM read_parquet({sql_string(f'parquet/{name}.parquet')});")
+                     f"FROM read_parquet({sql_string(parquet_glob(name))});")
         lines += [statement + ";" for statement in _comments(name, "VIEW")]
         lines.append("")
     for statement in view_statements():
@@ -63,9 +69,12 @@ def history_sql(releases: list[str], outputs: Path) -> str:
                 path = Path("releases") / release_id / "changes.csv"
                 source = f"read_csv({sql_string(path.as_posix())}, header = true, all_varchar = true)"
             else:
+                # A release of before shards holds parquet/<table>.parquet; later ones one file a shard.
                 path = Path("releases") / release_id / "parquet" / f"{name}.parquet"
+                if not (outputs / path).is_file() and any((outputs / path.with_suffix("")).glob("*.parquet")):
+                    path = path.with_suffix("") / "*.parquet"
                 source = f"read_parquet({sql_string(path.as_posix())})"
-            if (outputs / path).is_file():
+            if (outputs / path).is_file() or path.name == "*.parquet":
                 selects.append(f"SELECT {release_literal} AS release_id, * FROM {source}")
         if not selects:
             continue
