@@ -261,4 +261,5 @@ def release(plan_build: PlanBuild, release_files: dict) -> dg.MaterializeResult:
                     + published.release_id)
     return dg.MaterializeResult(metadata={"release_id": published.release_id, "new": published.new,
                                           "path": str(published.path),
-                                          "repairs": dg.MetadataValue.json(list(plan_build._repairs))})
+                                          "repairs": dg.MetadataValue.json(list(plan_build._repairs)),
+                                          "skipped": dg.MetadataValue.json(release_files["skipped"])})

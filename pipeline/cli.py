@@ -21,11 +21,15 @@ def _build(args: argparse.Namespace) -> int:
 
     resolve_base_url(args.base_url)  # a malformed URL is refused before any work
     outcome = run_build(Path(args.sources), Path(args.outputs), wait_seconds=args.wait, show_progress=True,
-                        base_url=args.base_url)
+                        base_url=args.base_url, skip_broken=args.skip_broken)
     release = outcome.release_dir
     index_entry = outcome.index_entry
     for repair in outcome.repairs:
         print(f"Repaired: {repair}")
+    for item in outcome.skipped:
+        where = item["file"] + (f":{item['line']}" if item.get("line") else "")
+        kept = "previous rows kept, marked stale" if item.get("stale") else "not published"
+        print(f"Skipped: {where}: {item['message']} ({kept})")
     print(f"{'New release' if outcome.new else 'Unchanged since release'} {outcome.release_id}")
     print(f"Release path: {release}")
     print(f"Latest:       {Path(args.outputs) / 'latest'}")
@@ -103,6 +107,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL",
                        help="absolute URL where the outputs folder is published, for the pages' and portal "
                             "metadata's links (default: PLANDATA_BASE_URL, else a placeholder to replace)")
+    build.add_argument("--skip-broken", action="store_true",
+                       help="leave out a notice that cannot be read or has an error finding, instead of failing: "
+                            "quality.md lists it, and a notice published before keeps its previous rows, marked stale")
     build.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
                        help="wait this long for another running build to finish (default: fail at once)")
     build.set_defaults(handler=_build)

@@ -25,6 +25,7 @@ class BuildOutcome:
     new: bool
     index_entry: dict
     repairs: list[str] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # notices left out by --skip-broken
 
 
 def _plain(error) -> str:
@@ -77,7 +78,7 @@ def _interrupted(before: str | None, after: str | None) -> BuildInterrupted:
 
 
 def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_progress: bool = False,
-              base_url: str | None = None) -> BuildOutcome:
+              base_url: str | None = None, skip_broken: bool = False) -> BuildOutcome:
     import dagster as dg
 
     from pipeline.assets import PlanBuild
@@ -86,7 +87,8 @@ def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_prog
 
     logging.getLogger("dagster").setLevel(logging.CRITICAL)
     resource = PlanBuild(sources_dir=str(sources), outputs_dir=str(outputs),
-                         lock_wait_seconds=wait_seconds, show_progress=show_progress, base_url=base_url or "")
+                         lock_wait_seconds=wait_seconds, show_progress=show_progress, base_url=base_url or "",
+                         skip_broken=skip_broken)
     before = _latest(outputs)
     try:
         result = dg.materialize(
@@ -110,4 +112,5 @@ def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_prog
     release_dir = outputs / "releases" / release_id
     entry = next((e for e in read_index(outputs)["releases"] if e["release_id"] == release_id), {})
     repairs = list(metadata["repairs"].value) if "repairs" in metadata else []
-    return BuildOutcome(release_id, release_dir, bool(metadata["new"].value), entry, repairs)
+    skipped = list(metadata["skipped"].value) if "skipped" in metadata else []
+    return BuildOutcome(release_id, release_dir, bool(metadata["new"].value), entry, repairs, skipped)
