@@ -37,6 +37,7 @@ _NEEDS_QUOTES = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _QUOTE_WHEN) + "]"
 # What json.dumps(ensure_ascii=False) escapes in a string, and how: its own table, in one pass.
 _JSON_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _JSON_ESCAPES.update({chr(i): f"\\u{i:04x}" for i in range(0x20) if chr(i) not in _JSON_ESCAPES})
+_NO_OPTIMIZATIONS = pl.QueryOptFlags.none()
 
 
 def _kind(arrow_type: pa.DataType) -> str:
@@ -123,12 +124,18 @@ def _json_plan(names: tuple[str, ...], kinds: tuple[str, ...]) -> pl.Expr:
     return pl.concat_str(parts).str.join(",\n")
 
 
-def _rendered(table: pa.Table, kinds: tuple[str, ...], render) -> pl.DataFrame:
+def _rendered(table: pa.Table, kinds: tuple[str, ...], render) -> pl.LazyFrame:
     """The table for Polars, its columns named by position (a table's names need not be unique);
     a column of another type is rendered value by value first."""
     columns = {f"c{index}": column if kind != "other" else pa.array(map(render, column.to_pylist()), pa.string())
                for index, (column, kind) in enumerate(zip(table.columns, kinds))}
-    return pl.from_arrow(pa.table(columns))
+    return pl.from_arrow(pa.table(columns)).lazy()
+
+
+def _text(query: pl.LazyFrame) -> str:
+    # A plain projection of a frame in memory: the optimiser finds nothing to push down, and its
+    # passes cost more than the work on a small shard.
+    return query.collect(optimizations=_NO_OPTIMIZATIONS).item()
 
 
 def _delimited(table: pa.Table, line_end: str, guard_formulas: bool) -> str:
@@ -140,7 +147,7 @@ def _delimited(table: pa.Table, line_end: str, guard_formulas: bool) -> str:
     kinds = tuple(_kind(field.type) for field in table.schema)
     needs, lines = _csv_plan(kinds, guard_formulas, line_end)
     frame = _rendered(table, kinds, lambda value: _python_field(value, guard_formulas))
-    return header + frame.with_columns(needs).select(lines).item() + line_end
+    return header + _text(frame.with_columns(needs).select(lines)) + line_end
 
 
 def csv_text(table: pa.Table) -> str:
@@ -159,7 +166,7 @@ def json_text(table: pa.Table) -> str:
     if not table.num_columns:
         return "[\n" + ",\n".join(["{}"] * table.num_rows) + "\n]\n"
     kinds = tuple(_kind(field.type) for field in table.schema)
-    lines = _rendered(table, kinds, _python_json).select(_json_plan(tuple(table.column_names), kinds)).item()
+    lines = _text(_rendered(table, kinds, _python_json).select(_json_plan(tuple(table.column_names), kinds)))
     return "[\n" + lines + "\n]\n"
 
 
