@@ -28,8 +28,6 @@ from pipeline.provenance import untagged
 FORMATS = ("csv", "json", "parquet", "excel")
 # https://owasp.org/www-community/attacks/CSV_Injection
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 _QUOTE_WHEN = (",", '"', "\r", "\n")
 # Rust regular expressions (Polars) of the same characters, each as a \x{..} escape.
 _FORMULA_START = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in FORMULA_STARTS) + "]"
