@@ -87,20 +87,25 @@ def load_csv(con: duckdb.DuckDBPyConnection, spec: TableSpec, paths: list[Path],
 
 def load_json(con: duckdb.DuckDBPyConnection, spec: TableSpec, paths: list[Path], table: str) -> list[Found]:
     raw = f"{table}__raw"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT json AS j, row_number() OVER () + 1 AS {ROW} "
-                f"FROM read_json_objects({_file_list(paths)}, format = 'array')")
+    # Each row object is parsed once for its keys and once for all its values (json_extract with a
+    # list of paths); the checks and casts then read the small per-column JSON values.
+    paths_list = "[" + ", ".join(sql_string("$." + name) for name in spec.columns) + "]"
+    values = ", ".join(f"v[{i}] AS {sql_identifier(name)}" for i, name in enumerate(spec.columns, start=1))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {ROW}, k, {values} FROM ("
+                f"SELECT row_number() OVER () + 1 AS {ROW}, json_keys(json) AS k, "
+                f"json_extract(json, {paths_list}) AS v "
+                f"FROM read_json_objects({_file_list(paths)}, format = 'array'))")
     found: list[Found] = []
-    expected = "[" + ", ".join(map(sql_string, sorted(spec.columns))) + "]"
-    for row, keys in con.execute(f"SELECT {ROW}, list_sort(json_keys(j)) AS k FROM {raw} "
-                                 f"WHERE json_type(j) <> 'OBJECT' OR k <> {expected} ORDER BY {ROW} LIMIT 100").fetchall():
+    # Every expected key present and no other: the count rules out an extra or a repeated key, and
+    # a row that is not an object has no keys.
+    expected = "[" + ", ".join(map(sql_string, spec.columns)) + "]"
+    for row, keys in con.execute(f"SELECT {ROW}, list_sort(k) FROM {raw} WHERE len(k) <> "
+                                 f"{len(spec.columns)} OR NOT list_has_all(k, {expected}) "
+                                 f"ORDER BY {ROW} LIMIT 100").fetchall():
         found.append(("key-error", None, row, ",".join(keys or [])))
-
-    def value_of(name: str) -> str:
-        return f"json_extract(j, {sql_string('$.' + name)})"
-
-    found += _type_errors(con, raw, spec, value_of, json=True)
+    found += _type_errors(con, raw, spec, sql_identifier, json=True)
     typed = ", ".join(
-        f"{_text_to_typed(f, 'json_extract_string(j, ' + sql_string('$.' + f['name']) + ')')} "
+        f"{_text_to_typed(f, 'json_extract_string(' + sql_identifier(f['name']) + ', ' + sql_string('$') + ')')} "
         f"AS {sql_identifier(f['name'])}" for f in spec.fields)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {typed}, {ROW} FROM {raw}")
     con.execute(f"DROP TABLE {raw}")
