@@ -60,12 +60,13 @@ class Notice:
 
 
 def identify(sources: list) -> list[Notice]:
-    """Each notice's doc_id: its sidecar's id, else one made from its file name. Two notices
-    that give the same id stop the build with a message that names both."""
+    """Each notice's doc_id: its sidecar's id, else one made from its path relative to the sources
+    directory (``2009/taizhou.txt`` → ``2009-taizhou``), so that every county's ``plan.txt`` can sit in
+    its own folder. Two notices that give the same id stop the build with a message that names both."""
     seen: dict[str, str] = {}
     notices = []
     for source in sources:
-        doc_id = source.meta.get("id") or doc_id_from_filename(source.name)
+        doc_id = source.meta.get("id") or doc_id_from_filename(source.name.replace("/", "-"))
         if doc_id in seen:
             raise PlanDataError(f"gives the same doc_id {doc_id!r} as {seen[doc_id]}; rename one file "
                                 "or give one an id in its .meta.json sidecar", file=source.name)

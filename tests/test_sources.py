@@ -38,17 +38,26 @@ def test_a_notice_in_a_subfolder_is_published_under_its_relative_path(tmp_path):
     (sources / NOTICE.name).rename(sources / "2009" / "taizhou.txt")
     tables = extract(*read_sources(sources))
     documents = tables["documents"].to_pylist()
-    assert [(d["doc_id"], d["source_file"]) for d in documents] == [("taizhou", "2009/taizhou.txt")]
+    assert [(d["doc_id"], d["source_file"]) for d in documents] == [("2009-taizhou", "2009/taizhou.txt")]
 
 
-def test_the_same_doc_id_from_two_folders_is_refused_naming_both(tmp_path):
+def test_the_same_file_name_in_two_folders_gives_two_doc_ids(tmp_path):
     sources = copy_sources(tmp_path / "sources", notice_name="notice.txt")
+    (sources / "old").mkdir()
+    (sources / "old" / "notice.txt").write_bytes(NOTICE.read_bytes())
+    documents = extract(*read_sources(sources))["documents"].to_pylist()
+    assert [(d["doc_id"], d["source_file"]) for d in documents] == [("notice", "notice.txt"),
+                                                                   ("old-notice", "old/notice.txt")]
+
+
+def test_the_same_doc_id_from_a_folder_and_a_file_name_is_refused_naming_both(tmp_path):
+    sources = copy_sources(tmp_path / "sources", notice_name="old-notice.txt")
     (sources / "old").mkdir()
     (sources / "old" / "notice.txt").write_bytes(NOTICE.read_bytes())
     with pytest.raises(PlanDataError) as raised:
         extract(*read_sources(sources))
-    assert "same doc_id 'notice'" in str(raised.value)
-    assert "old/notice.txt" in str(raised.value) and str(raised.value).count("notice.txt") == 2
+    assert "same doc_id 'old-notice'" in str(raised.value)
+    assert "old/notice.txt" in str(raised.value) and "old-notice.txt" in str(raised.value)
 
 
 def test_a_file_name_that_is_not_utf8_is_refused_by_name(tmp_path):
