@@ -198,3 +198,13 @@ def test_the_blocking_check_passes_an_intact_release(release):
     verdict = verify_release_files(release, row_budget=10_000)
     assert verdict.errors == [] and verdict.frictionless_rows and verdict.rows > 1000
     assert not verify_release_files(release, row_budget=1000).frictionless_rows
+
+
+def test_a_cell_changed_in_one_format_is_a_disagreement_though_the_row_count_agrees(release):
+    """The formats are first compared by a sum over row hashes; a changed cell must still be seen."""
+    edit_csv(data(release, "tasks", "csv"), 6, "title", "另一个标题")
+    violations = check_package(release, descriptor_of(release, keep={"sections", "tasks", "tasks-json"}))
+    assert {(v.path, v.rule, v.value) for v in violations} == {
+        (f"csv/tasks/{SHARD}", "format-disagreement", f"1 row(s) not in json/tasks/{SHARD}"),
+        (f"json/tasks/{SHARD}", "format-disagreement", f"1 row(s) not in csv/tasks/{SHARD}"),
+    }
