@@ -51,6 +51,7 @@ class PlanBuild(dg.ConfigurableResource):
     use_parse_cache: bool = True
     _run_id: str = PrivateAttr(default="adhoc")
     _repairs: list = PrivateAttr(default_factory=list)
+    _shard_context: tuple | None = PrivateAttr(default=None)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext):
@@ -104,6 +105,13 @@ class PlanBuild(dg.ConfigurableResource):
         return Previous(releases_dir(outputs) / base if base else None)
 
     def shard_context(self) -> tuple[ShardContext, list]:
+        """The registry, the cache, the previous release and every notice's id: read once per
+        process (a run in one process reads the sources directory once for its 16 shards)."""
+        if self._shard_context is None:
+            self._shard_context = self._read_shard_context()
+        return self._shard_context
+
+    def _read_shard_context(self) -> tuple[ShardContext, list]:
         sources = Path(self.sources_dir)
         registry_files = read_registry_files(sources)
         cache = ParseCache(Path(self.outputs_dir) / CACHE_DIR if self.use_parse_cache else None)
@@ -132,10 +140,11 @@ def _shard_asset(shard: str) -> dg.AssetsDefinition:
         context, notices = plan_build.shard_context()
         mine = [notice for notice in notices if notice.shard == shard]
         plan_build.staging.mkdir(parents=True, exist_ok=True)
+        hits, misses = context.cache.hits, context.cache.misses
         manifest = build_shard(shard, [Notice(n.source.read(), n.doc_id) for n in mine], context)
         return dg.Output(manifest, metadata={
             "notices": len(manifest["docs"]), "linked_from_previous_release": manifest["linked"],
-            "parse_cache_hits": context.cache.hits, "parse_cache_misses": context.cache.misses,
+            "parse_cache_hits": context.cache.hits - hits, "parse_cache_misses": context.cache.misses - misses,
             "files": len(manifest["files"]),
             "errors": len(manifest["errors"]), "skipped": len(manifest["skipped"])})
 
