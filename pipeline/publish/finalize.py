@@ -47,9 +47,12 @@ def finalize(outputs: Path, staging: Path, base_url: str | None = None) -> Publi
 
     base_url = resolve_base_url(base_url)
     notice = base_url_notice(base_url)
-    (staging / "quality.md").write_text(quality_report(new_tables, [notice] if notice else []), encoding="utf-8")
+    from pipeline.site.notice_rows import read_release_tables
+
+    site_tables = read_release_tables(staging)  # Arrow: no whole table as row dicts
+    (staging / "quality.md").write_text(quality_report(site_tables, [notice] if notice else []), encoding="utf-8")
     # Pages, assets, views.sql and DCAT are part of the release, so they come before SHA256SUMS.
-    write_release_site(staging, new_tables, descriptor, changes, upcoming_release_id(outputs, descriptor["version"]),
+    write_release_site(staging, site_tables, descriptor, changes, upcoming_release_id(outputs, descriptor["version"]),
                        base_url, previous)
     write_sha256sums(staging)
     return publish_staging(outputs, staging, descriptor["version"])

@@ -13,6 +13,7 @@ from pipeline.site.units_index import role_name, roles, unit_key
 _TASK_FIELDS_SHOWN = {"doc_id", "task_id", "section_id", "seq", "label", "title", "text",
                       "line_start", "line_end", "source_sha256"}
 _LONG_TEXT = 160
+NOTICE_COUNTS = ("sections", "tasks", "assignments", "citations", "findings")
 
 
 def notice_path(doc_id: str) -> str:
@@ -93,17 +94,31 @@ def _contents(sections: list[dict]) -> str:
     return f'<ol class="contents">{links}</ol>'
 
 
-def notice_page(document_row: dict, rows: dict[str, list[dict]], unit_names: dict[str, str],
-                release_label: str) -> str:
-    """rows: this notice's rows of every table, by table name."""
+def notice_unit_names(assignments: list[dict], registry: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """The name shown for each unit of one notice: the registry's, else the label printed first."""
+    names: dict[str, str] = {}
+    for row in assignments:
+        key = unit_key(row)
+        if key not in names:
+            known = registry.get(row["unit_id"]) if row["unit_id"] else None
+            names[key] = known[0] if known else row["unit_label"]
+    return names
+
+
+def notice_page(document_row: dict, rows: dict[str, list[dict]], counts: dict[str, int],
+                registry: dict[str, tuple[str, str | None]]) -> str:
+    """rows: this notice's sections, tasks and assignments; counts: its rows per table.
+
+    Nothing here depends on the release (its id, the other notices, the clock): an unchanged
+    notice's page is the same bytes in every release, so it can be reused."""
     doc_id = document_row["doc_id"]
     sections, tasks, assignments = rows.get("sections", []), rows.get("tasks", []), rows.get("assignments", [])
+    unit_names = notice_unit_names(assignments, registry)
     title = document_row.get("title") or doc_id
-    counts = " · ".join(f"{esc(name)} {len(rows.get(name, []))}"
-                        for name in ("sections", "tasks", "assignments", "citations", "findings"))
-    body = [f'<header><p class="crumbs"><a href="../index.html">← {esc(release_label)}</a></p>',
+    shown = " · ".join(f"{esc(name)} {counts.get(name, 0)}" for name in NOTICE_COUNTS)
+    body = ['<header><p class="crumbs"><a href="../index.html">← 本版本 release</a></p>',
             f"<h1>{esc(title)}</h1>",
-            f'<p class="counts">{counts}</p></header>',
+            f'<p class="counts">{shown}</p></header>',
             "<main>",
             '<section id="header"><h2>文件信息 Notice</h2>' + _header(document_row) + "</section>",
             '<section id="chart"><h2>单位 × 章节 Units × chapters</h2>'
