@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 
 from pipeline.schema import table_specs
 from pipeline.site.chart import chart_svg
@@ -37,7 +38,30 @@ def _header(document_row: dict) -> str:
     return '<dl class="header">' + "".join(items) + "</dl>"
 
 
-def _task(task: dict, assignments: list[dict], unit_names: dict[str, str]) -> str:
+@cache
+def _extra_task_fields() -> list[tuple[str, str]]:
+    """(column, its <dt>) of each tasks column not shown otherwise."""
+    return [(f["name"], f"<dt>{esc(_field_title(f))}</dt>") for f in table_specs()["tasks"].fields
+            if f["name"] not in _TASK_FIELDS_SHOWN]
+
+
+@cache
+def _role_head(role: str) -> str:
+    return f'<div class="role role-{esc(role)}"><span class="role-name">{esc(role_name(role))}</span><ul>'
+
+
+def _unit_item(row: dict, unit_names: dict[str, str], items: dict[tuple, str]) -> str:
+    """A unit's <li>; the same unit recurs on many tasks of a notice, so each is made once (items)."""
+    label, unit_id = row["unit_label"], row["unit_id"]
+    item = items.get((label, unit_id))
+    if item is None:
+        item = items[label, unit_id] = (
+            f'<li class="unit" data-unit="{esc(unit_names.get(unit_id or "label:" + label, label))}"'
+            f' title="{esc(unit_id or "unresolved")}">{esc(label)}</li>')
+    return item
+
+
+def _task(task: dict, assignments: list[dict], unit_names: dict[str, str], items: dict[tuple, str]) -> str:
     by_role: dict[str, list[dict]] = defaultdict(list)
     for row in assignments:
         by_role[row["role"]].append(row)
@@ -45,19 +69,19 @@ def _task(task: dict, assignments: list[dict], unit_names: dict[str, str]) -> st
     for role in [*roles(), *sorted(set(by_role) - set(roles()))]:
         if not by_role.get(role):
             continue
-        units = "".join(
-            f'<li class="unit" data-unit="{esc(unit_names.get(unit_key(row), row["unit_label"]))}"'
-            f' title="{esc(row["unit_id"] or "unresolved")}">{esc(row["unit_label"])}</li>'
-            for row in sorted(by_role[role], key=lambda r: r["position"]))
-        lines.append(f'<div class="role role-{esc(role)}"><span class="role-name">{esc(role_name(role))}</span>'
-                     f"<ul>{units}</ul></div>")
-    extra = "".join(f"<dt>{esc(_field_title(f))}</dt><dd>{esc(task.get(f['name']))}</dd>"
-                    for f in table_specs()["tasks"].fields
-                    if f["name"] not in _TASK_FIELDS_SHOWN and task.get(f["name"]) not in (None, ""))
-    return (f'<div class="task" id="t-{esc(task["task_id"])}" data-task="{esc(task["task_id"])}">'
-            f'<p class="task-head">任务 task <a href="#t-{href(task["task_id"])}">{esc(task["task_id"])}</a>'
+        units = "".join(_unit_item(row, unit_names, items) for row in sorted(by_role[role], key=_position))
+        lines.append(f"{_role_head(role)}{units}</ul></div>")
+    extra = "".join(f"{title}<dd>{esc(task.get(name))}</dd>" for name, title in _extra_task_fields()
+                    if task.get(name) not in (None, ""))
+    task_id = esc(task["task_id"])
+    return (f'<div class="task" id="t-{task_id}" data-task="{task_id}">'
+            f'<p class="task-head">任务 task <a href="#t-{href(task["task_id"])}">{task_id}</a>'
             f' · 序号 {esc(task["seq"])} · 行 lines {esc(task["line_start"])}–{esc(task["line_end"])}</p>'
             + (f'<dl class="task-fields">{extra}</dl>' if extra else "") + "".join(lines) + "</div>")
+
+
+def _position(row: dict):
+    return row["position"]
 
 
 def _tree(sections: list[dict], tasks: list[dict], assignments: list[dict], unit_names: dict[str, str]) -> str:
@@ -70,6 +94,7 @@ def _tree(sections: list[dict], tasks: list[dict], assignments: list[dict], unit
     units_of: dict[str, list[dict]] = defaultdict(list)
     for row in assignments:
         units_of[row["task_id"]].append(row)
+    items: dict[tuple, str] = {}
 
     def node(row: dict) -> str:
         # Unit lines follow a node's children in the text, so its tasks come after them here too.
@@ -77,7 +102,7 @@ def _tree(sections: list[dict], tasks: list[dict], assignments: list[dict], unit
         kids = children.get(row["section_id"], [])
         if kids:
             inner.append("<ul>" + "".join(f"<li>{node(kid)}</li>" for kid in kids) + "</ul>")
-        inner += [_task(task, units_of[task["task_id"]], unit_names) for task in tasks_of[row["section_id"]]]
+        inner += [_task(task, units_of[task["task_id"]], unit_names, items) for task in tasks_of[row["section_id"]]]
         return (f'<details open class="node level-{esc(row["level"])}" id="s-{esc(row["section_id"])}">'
                 f'<summary><span class="label">{esc(row["label"])}</span>{esc(row["heading"])}</summary>'
                 + "".join(inner) + "</details>")
