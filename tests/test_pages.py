@@ -204,12 +204,13 @@ def _scaled(tables: dict[str, list[dict]], copies: int) -> dict[str, list[dict]]
 
 @pytest.mark.scale
 def test_each_page_stays_under_2_mb_at_1000_notices(release, tmp_path):
+    from pipeline.render.arrow_rows import as_arrow
     from pipeline.site.build import render_release_page
     from pipeline.site.release_files import release_files
     from pipeline.site.units_index import collect_units
 
     tables, descriptor, changes = site_inputs(release)
-    scaled = _scaled({name: table.to_pylist() for name, table in tables.items()}, 1000)
+    scaled = as_arrow(_scaled({name: table.to_pylist() for name, table in tables.items()}, 1000))
     page = render_release_page(scaled, descriptor, changes, release_files(release, {}), collect_units(scaled),
                                release.name, DEFAULT_BASE_URL, None)
     assert page.count('href="notices/notice-') == 1000
