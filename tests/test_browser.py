@@ -41,6 +41,7 @@ def served(built_release, tmp_path_factory):
     hostile = root / "hostile"
     shutil.copytree(release, hostile)
     tables, descriptor, changes = site_inputs(hostile)
+    tables = {name: table.to_pylist() for name, table in tables.items()}
     tables["sections"][1]["heading"] = HOSTILE
     tables["tasks"][0]["title"] = HOSTILE
     tables["assignments"][0]["unit_label"] = HOSTILE

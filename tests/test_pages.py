@@ -13,10 +13,10 @@ import pytest
 
 from pipeline.errors import PlanDataError
 from pipeline.publish.checksums import sha256_file
-from pipeline.publish.finalize import load_release_tables
 from pipeline.schema import table_specs
 from pipeline.site import DEFAULT_BASE_URL, base_url_notice, resolve_base_url, write_release_site
 from pipeline.site.chart import chart_svg
+from pipeline.site.notice_rows import read_release_tables
 
 NOTICE = "taizhou-anticorruption-2008-2012"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -48,7 +48,8 @@ def release(built_release) -> Path:
 
 
 def site_inputs(release: Path) -> tuple[dict, dict, list]:
-    return (load_release_tables(release), json.loads((release / "datapackage.json").read_text(encoding="utf-8")),
+    """The release's tables as finalize gives them (Arrow), its descriptor and its change log."""
+    return (read_release_tables(release), json.loads((release / "datapackage.json").read_text(encoding="utf-8")),
             json.loads((release / "changes.json").read_text(encoding="utf-8")))
 
 
@@ -162,6 +163,7 @@ def test_everything_from_a_notice_is_escaped(release, tmp_path):
     copy = tmp_path / "release"
     shutil.copytree(release, copy)
     tables, descriptor, changes = site_inputs(copy)
+    tables = {name: table.to_pylist() for name, table in tables.items()}
     tables["sections"][1]["heading"] = HOSTILE
     tables["tasks"][0]["title"] = HOSTILE
     tables["assignments"][0]["unit_label"] = HOSTILE
@@ -202,12 +204,13 @@ def _scaled(tables: dict[str, list[dict]], copies: int) -> dict[str, list[dict]]
 
 @pytest.mark.scale
 def test_each_page_stays_under_2_mb_at_1000_notices(release, tmp_path):
+    from pipeline.render.arrow_rows import as_arrow
     from pipeline.site.build import render_release_page
     from pipeline.site.release_files import release_files
     from pipeline.site.units_index import collect_units
 
     tables, descriptor, changes = site_inputs(release)
-    scaled = _scaled(tables, 1000)
+    scaled = as_arrow(_scaled({name: table.to_pylist() for name, table in tables.items()}, 1000))
     page = render_release_page(scaled, descriptor, changes, release_files(release, {}), collect_units(scaled),
                                release.name, DEFAULT_BASE_URL, None)
     assert page.count('href="notices/notice-') == 1000

@@ -79,16 +79,27 @@ def finalize(outputs: Path, staging: Path, base_url: str | None = None, build: d
 
     base_url = resolve_base_url(base_url)
     notice = base_url_notice(base_url)
-    rows = _rows(new_tables)
-    (staging / "quality.md").write_text(quality_report(rows, [notice] if notice else []), encoding="utf-8")
-    # Pages, assets, views.sql and DCAT are part of the release, so they come before SHA256SUMS.
-    write_release_site(staging, rows, descriptor, changes, upcoming_release_id(outputs, descriptor["version"]),
-                       base_url, previous_id)
+    (staging / "quality.md").write_text(quality_report(new_tables, [notice] if notice else [],
+                                                       build.get("skipped", [])), encoding="utf-8")
+    pages: dict[str, str] = {}
     linked = [path for shard in shards.values() if shard.get("linked") for path in shard["files"]]
+
+    def place(relative: str, key: str, produce) -> None:
+        """A notice page whose key is unchanged is the previous release's file, hard-linked."""
+        pages[relative] = key
+        if previous.page(relative, key):
+            previous.link(relative, staging)
+            linked.append(relative)
+        else:
+            produce(staging / relative)
+
+    # Pages, assets, views.sql and DCAT are part of the release, so they come before SHA256SUMS.
+    write_release_site(staging, new_tables, descriptor, changes, upcoming_release_id(outputs, descriptor["version"]),
+                       base_url, previous_id, place=place, doc_keys=new_keys)
     keys = {"format": KEYS_FORMAT,
             "shards": {name: {key: shard[key] for key in ("key", "docs", "files", "sources")}
                        for name, shard in sorted(shards.items())},
-            "pages": {}}
+            "pages": dict(sorted(pages.items()))}
     (staging / KEYS_FILE).write_text(json.dumps(keys, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                      encoding="utf-8")
     known = read_sha256sums(previous.directory) if previous.directory and linked else {}

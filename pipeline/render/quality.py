@@ -1,16 +1,24 @@
 """The release's quality report (quality.md): counts and every finding, escaped for Markdown."""
 from __future__ import annotations
 
-from collections import Counter
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.core.findings import KINDS
 from pipeline.render.markdown import escape, table
+from pipeline.render.arrow_rows import as_arrow, doc_counts, kind_counts, row_dicts
+
+STALE = "stale (previous release's rows: the amended text could not be read)"
+FINDING_COLUMNS = ["doc_id", "line", "kind", "severity", "value", "message"]
 
 
-def quality_report(tables: dict[str, list[dict]], notices: list[str] = ()) -> str:
-    """``notices`` are release-wide remarks (the placeholder base URL), shown first."""
-    documents = tables.get("documents", [])
-    findings = tables.get("findings", [])
+def quality_report(tables: dict[str, pa.Table], notices: list[str] = (), skipped: list[dict] = ()) -> str:
+    """``notices`` are release-wide remarks (the placeholder base URL), shown first. ``skipped``: the
+    notices --skip-broken left out, each {"file", "line", "message", "stale"} (stale: the previous
+    release's rows of it were kept)."""
+    tables = as_arrow(tables)
+    documents = row_dicts(tables["documents"]) if "documents" in tables else []
+    findings = tables.get("findings")
     lines = ["# Quality report", ""]
     for notice in notices:
         lines += [f"**Note:** {escape(notice)}", ""]
@@ -18,41 +26,54 @@ def quality_report(tables: dict[str, list[dict]], notices: list[str] = ()) -> st
                  "build did about it. Findings of `error` severity stop a build, so a published release "
                  "holds `warning` and `info` findings only.")
     lines.append("")
-    # Rows grouped by notice once: a portal's thousands of notices must not rescan every table per notice.
-    counts: Counter = Counter()
-    unresolved: dict[str, set[str]] = {}
-    resolved: Counter = Counter()
-    for name in ("sections", "tasks", "assignments", "citations"):
-        for row in tables.get(name, []):
-            counts[name, row.get("doc_id")] += 1
-    for row in tables.get("assignments", []):
-        if row.get("unit_id"):
-            resolved[row["doc_id"]] += 1
-        else:
-            unresolved.setdefault(row["doc_id"], set()).add(row["unit_label"])
+    if skipped:
+        lines += ["## Notices left out", "",
+                  f"{len(skipped)} notice(s) could not be read and were left out of this release (--skip-broken).", ""]
+        lines.append(table(["file", "line", "message", "kept"],
+                           [[item["file"], item.get("line"), item["message"],
+                             "previous rows kept (stale)" if item.get("stale") else "left out"] for item in skipped],
+                           max_chars=200))
+        lines.append("")
+    # Whole-table group-bys: a portal's thousands of notices must not rescan every table per notice.
+    counts = {name: doc_counts(tables.get(name)) for name in ("sections", "tasks", "assignments", "citations")}
+    resolved, unresolved = _unit_counts(tables.get("assignments"))
     for document in documents:
         doc_id = document["doc_id"]
-        assignments = counts["assignments", doc_id]
-        lines += [f"## {escape(document['title'] or doc_id)}", "",
-                  # Not in a code span: backslash escapes do not work there, and a backtick in the name would end it.
+        assignments = counts["assignments"].get(doc_id, 0)
+        done = resolved.get(doc_id, 0)
+        lines += [f"## {escape(document['title'] or doc_id)}", ""]
+        if document.get("stale"):
+            lines.append(f"- **{escape(STALE)}**")
+        lines += [# Not in a code span: backslash escapes do not work there, and a backtick in the name would end it.
                   f"- doc_id: `{doc_id}`; source {escape(document['source_file'])} "
                   f"({escape(document['source_encoding'])}, sha256 `{document['source_sha256'][:16]}…`); "
                   f"jurisdiction: {escape(document.get('jurisdiction') or 'unknown (national units only)')}",
-                  f"- sections: {counts['sections', doc_id]}; tasks: {counts['tasks', doc_id]}; "
-                  f"assignments: {assignments} ({resolved[doc_id]} resolved to a registry unit, "
-                  f"{assignments - resolved[doc_id]} unresolved); "
-                  f"unresolved units: {len(unresolved.get(doc_id, ()))} distinct printed labels; "
-                  f"citations: {counts['citations', doc_id]}", ""]
-    by_kind = Counter((row["kind"], row["severity"]) for row in findings)
+                  f"- sections: {counts['sections'].get(doc_id, 0)}; tasks: {counts['tasks'].get(doc_id, 0)}; "
+                  f"assignments: {assignments} ({done} resolved to a registry unit, "
+                  f"{assignments - done} unresolved); "
+                  f"unresolved units: {unresolved.get(doc_id, 0)} distinct printed labels; "
+                  f"citations: {counts['citations'].get(doc_id, 0)}", ""]
+    by_kind = kind_counts(findings)
     lines += ["## Findings by kind", ""]
     lines.append(table(["kind", "severity", "count", "meaning"],
                        [[kind, severity, by_kind.get((kind, severity), 0), meaning]
                         for kind, (severity, meaning) in KINDS.items()], max_chars=120))
     lines += ["", "## Every finding", ""]
-    if findings:
-        lines.append(table(["doc_id", "line", "kind", "severity", "value", "message"],
-                           [[r["doc_id"], r["line"], r["kind"], r["severity"], r["value"], r["message"]]
-                            for r in findings], max_chars=160))
+    if findings is not None and findings.num_rows:
+        columns = [findings[name].to_pylist() for name in FINDING_COLUMNS]
+        lines.append(table(FINDING_COLUMNS, [list(row) for row in zip(*columns)], max_chars=160))
     else:
         lines.append("None.")
     return "\n".join(lines) + "\n"
+
+
+def _unit_counts(assignments: pa.Table | None) -> tuple[dict[str, int], dict[str, int]]:
+    """Per doc_id: assignments resolved to a registry unit, and distinct printed labels left unresolved."""
+    if assignments is None or assignments.num_rows == 0:
+        return {}, {}
+    unit_id = assignments["unit_id"]
+    is_resolved = pc.fill_null(pc.not_equal(unit_id, ""), False)
+    resolved = doc_counts(assignments.filter(is_resolved))
+    labels = (assignments.filter(pc.invert(is_resolved)).select(["doc_id", "unit_label"])
+              .group_by(["doc_id", "unit_label"]).aggregate([]))
+    return resolved, doc_counts(labels)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections import defaultdict
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from pathlib import Path
+
+import pyarrow as pa
 
 from pipeline.publish.release import new_release_id, read_index, releases_dir, write_if_changed
 from pipeline.site import dcat
@@ -13,16 +15,21 @@ from pipeline.site.base_url import release_url
 from pipeline.site.cite import citation_bibtex, citation_plain, creator
 from pipeline.site.markup import json_for_html
 from pipeline.site.notice_page import notice_page, notice_path
+from pipeline.render.arrow_rows import as_arrow, row_dicts
+from pipeline.site.notice_rows import ByNotice
 from pipeline.site.outputs_page import outputs_page
 from pipeline.site.release_files import release_files
 from pipeline.site.release_page import release_page, unit_script_path
 from pipeline.site.schema_org import dataset_description, dataset_jsonld
 from pipeline.site.snippets import snippets
-from pipeline.site.units_index import collect_units
+from pipeline.site.page_key import page_key, unit_names_digest
+from pipeline.site.units_index import collect_units, registry_names, unit_script_entries, unit_tasks
 from pipeline.site.views_sql import history_sql, release_views_sql
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ASSET_FILES = ("site.css", "filter.js")
+# The tables a notice page shows row by row; of the others it shows the counts.
+NOTICE_ROWS = ("sections", "tasks", "assignments")
 
 
 @cache
@@ -41,19 +48,29 @@ def _write(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def write_release_site(staging: Path, tables: dict[str, list[dict]], descriptor: dict, changes: list[dict],
-                       release_id: str | None, base_url: str, previous: str | None = None) -> list[Path]:
+def write_release_site(staging: Path, tables: dict[str, pa.Table], descriptor: dict, changes: list[dict],
+                       release_id: str | None, base_url: str, previous: str | None = None, *,
+                       place: Callable[[str, str, Callable[[Path], None]], None] | None = None,
+                       doc_keys: dict[str, str] | None = None) -> list[Path]:
     """Pages, assets, views.sql and DCAT into a release folder (staging), from its tables and files.
 
+    tables: the release's whole tables (a list of row dicts is accepted too, for small callers).
     Deterministic: the output depends on the tables, the files already in staging (their sizes and
-    sha256, plan.duckdb's size only), the release id and base_url; never on the clock."""
+    sha256, plan.duckdb's size only), the release id and base_url; never on the clock.
+
+    Notice pages depend on their notice only. With ``place``, each is handed over as
+    ``place(relative_path, key, produce)``: ``produce(path)`` renders and writes the page (nothing
+    is rendered unless it is called), and the key (from ``doc_keys[doc_id]``, the site's code,
+    base_url and the registry's unit names) is the same whenever the page's bytes would be. A
+    notice without a doc key is written directly."""
+    tables = as_arrow(tables)
     label = release_id or descriptor["version"][:8]
     url = release_url(base_url, release_id)
-    documents = tables.get("documents", [])
+    documents = row_dicts(tables["documents"]) if "documents" in tables else []
     written = [staging / "views.sql"]
     _write(written[0], release_views_sql())
 
-    rows = {name: len(table_rows) for name, table_rows in tables.items()}
+    rows = {name: table.num_rows for name, table in tables.items()}
     rows["changes"] = len(changes)
     data_files = release_files(staging, rows, include_metadata=False)
     description = dataset_description(descriptor, documents, rows)
@@ -66,24 +83,13 @@ def write_release_site(staging: Path, tables: dict[str, list[dict]], descriptor:
         written.append(staging / name)
 
     files = release_files(staging, rows)
-    units = collect_units(tables)
-    unit_names = {unit.key: unit.name for unit in units}
-    for document_row, notice_rows in _per_notice(tables):
-        path = staging / notice_path(document_row["doc_id"])
-        _write(path, notice_page(document_row, notice_rows, unit_names, label))
-        written.append(path)
+    written += _notice_pages(staging, tables, documents, base_url, place, doc_keys)
 
-    notice_index = {doc["doc_id"]: index for index, doc in enumerate(documents)}
-    task_rows = {(task["doc_id"], task["task_id"]): task for task in tables.get("tasks", [])}
-    for index, unit in enumerate(units):
-        entries = []
-        for (doc_id, task_id), roles in unit.tasks.items():
-            task = task_rows.get((doc_id, task_id), {})
-            entries.append((notice_index.get(doc_id, -1), task.get("seq") or 0, task_id,
-                            [notice_index.get(doc_id, -1), task_id, task.get("label") or "", task.get("title") or "", roles]))
-        entries.sort(key=lambda entry: entry[:3])
+    pairs = unit_tasks(tables.get("assignments"))
+    units = collect_units(tables, pairs)
+    for index, entries in unit_script_entries(units, pairs, documents, tables.get("tasks")):
         path = staging / unit_script_path(index)
-        _write(path, f"plandataUnit({index},{json_for_html([entry[3] for entry in entries])});\n")
+        _write(path, f"plandataUnit({index},{json_for_html(entries)});\n")
         written.append(path)
 
     for name in ASSET_FILES:
@@ -92,33 +98,52 @@ def write_release_site(staging: Path, tables: dict[str, list[dict]], descriptor:
         shutil.copyfile(PACKAGE_DIR / "assets" / name, target)
         written.append(target)
 
-    _write(staging / "index.html", render_release_page(tables, descriptor, changes, files, units, label, url, previous))
+    _write(staging / "index.html",
+           render_release_page(tables, descriptor, changes, files, units, label, url, previous, documents))
     written.append(staging / "index.html")
     return written
 
 
-def render_release_page(tables: dict[str, list[dict]], descriptor: dict, changes: list[dict], files: list,
-                        units: list, label: str, url: str, previous: str | None) -> str:
-    documents = tables.get("documents", [])
-    rows = {name: len(table_rows) for name, table_rows in tables.items()}
+def _notice_pages(staging: Path, tables: dict[str, pa.Table], documents: list[dict], base_url: str,
+                  place: Callable[[str, str, Callable[[Path], None]], None] | None,
+                  doc_keys: dict[str, str] | None) -> list[Path]:
+    by_notice = ByNotice(tables)
+    registry = registry_names(tables.get("units"))
+    units_digest = unit_names_digest(tables.get("units"))
+    written = []
+    for document_row in documents:
+        doc_id = document_row["doc_id"]
+        relative = notice_path(doc_id)
+        produce = partial(_produce_notice_page, document_row, by_notice, registry)
+        key = (doc_keys or {}).get(doc_id)
+        if place is not None and key is not None:
+            place(relative, page_key(key, base_url, units_digest), produce)
+        else:
+            produce(staging / relative)
+        written.append(staging / relative)
+    return written
+
+
+def _produce_notice_page(document_row: dict, by_notice: ByNotice, registry: dict, path: Path) -> None:
+    doc_id = document_row["doc_id"]
+    counts = {name: by_notice.count(name, doc_id) for name in by_notice.names()}
+    _write(path, notice_page(document_row, by_notice.rows(doc_id, NOTICE_ROWS), counts, registry))
+
+
+def render_release_page(tables: dict[str, pa.Table], descriptor: dict, changes: list[dict], files: list,
+                        units: list, label: str, url: str, previous: str | None,
+                        documents: list[dict] | None = None) -> str:
+    tables = as_arrow(tables)
+    if documents is None:
+        documents = row_dicts(tables["documents"]) if "documents" in tables else []
+    rows = {name: table.num_rows for name, table in tables.items()}
     rows["changes"] = len(changes)
     jsonld = dataset_jsonld(descriptor, documents, rows, files, label, url, portal(), creator(descriptor))
-    return release_page(descriptor=descriptor, tables=tables, files=files, units=units, changes=changes,
-                        previous=previous, release_label=label,
+    return release_page(descriptor=descriptor, documents=documents, tables=tables, files=files, units=units,
+                        changes=changes, previous=previous, release_label=label,
                         citations=(citation_plain(descriptor, documents, label, url),
                                    citation_bibtex(descriptor, documents, label, url)),
                         snippets=snippets(url), jsonld=jsonld)
-
-
-def _per_notice(tables: dict[str, list[dict]]):
-    """Each document with its rows of every table, grouped in one pass (linear in the rows)."""
-    grouped: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for name, table_rows in tables.items():
-        for row in table_rows:
-            if "doc_id" in row:
-                grouped[row["doc_id"]][name].append(row)
-    for document_row in tables.get("documents", []):
-        yield document_row, grouped[document_row["doc_id"]]
 
 
 def write_outputs_index(outputs: Path) -> list[Path]:

@@ -55,20 +55,29 @@ def chart_svg(doc_id: str, sections: list[dict], tasks: list[dict], assignments:
         parts.append(f'<text class="col" x="{x:g}" y="{HEAD_HEIGHT - 8}" text-anchor="middle">{esc(column["label"])}'
                      f"<title>{esc(column['label'] + column['heading'])}</title></text>")
     bar_height = (ROW_HEIGHT - 4) / max(len(shown_roles), 1)
+    column_index = {column["section_id"]: index for index, column in enumerate(columns)}
+    cells: dict[str, dict[int, dict[str, int]]] = defaultdict(dict)  # unit -> column index -> role -> count
+    for (unit, column_id, role), value in counts.items():
+        if column_id in column_index:
+            cells[unit].setdefault(column_index[column_id], {})[role] = value
+    column_titles = [esc(column["label"] + column["heading"]) for column in columns]
+    role_names = {role: role_name(role) for role in shown_roles}
     for row_index, unit in enumerate(units):
         y = HEAD_HEIGHT + row_index * ROW_HEIGHT
         name = unit_names.get(unit, unit)
+        shown_name = esc(name)
         parts.append(f'<text class="unit" x="{LABEL_WIDTH - 6}" y="{y + ROW_HEIGHT * 0.7:g}" '
-                     f'text-anchor="end">{esc(name)}</text>')
-        for index, column in enumerate(columns):
-            values = {role: counts.get((unit, column["section_id"], role), 0) for role in shown_roles}
+                     f'text-anchor="end">{shown_name}</text>')
+        for index in sorted(cells[unit]):
+            column, found = columns[index], cells[unit][index]
+            values = {role: found.get(role, 0) for role in shown_roles}
             if not any(values.values()):
-                continue
+                continue  # only roles outside the vocabulary
             x = LABEL_WIDTH + index * CELL_WIDTH
             data = " ".join(f'data-{esc(role)}="{value}"' for role, value in values.items())
-            summary = "，".join(f"{role_name(role)} {value}" for role, value in values.items())
-            parts.append(f'<g class="cell" data-unit="{esc(name)}" data-column="{esc(column["section_id"])}" {data}>'
-                         f"<title>{esc(name + ' × ' + column['label'] + column['heading'] + '：' + summary)}</title>")
+            summary = esc("，".join(f"{role_names[role]} {value}" for role, value in values.items()))
+            parts.append(f'<g class="cell" data-unit="{shown_name}" data-column="{esc(column["section_id"])}" {data}>'
+                         f"<title>{shown_name} × {column_titles[index]}：{summary}</title>")
             for role_index, role in enumerate(shown_roles):
                 if values[role]:
                     bar = max((CELL_WIDTH - 8) * values[role] / peak, 2)

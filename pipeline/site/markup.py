@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from urllib.parse import quote
 
 ASSETS = "assets"
@@ -11,8 +12,17 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
                            "base-uri 'none'; form-action 'none'")
 
 
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
 def esc(value: object) -> str:
-    return "" if value is None else html.escape(str(value), quote=True)
+    """html.escape(str(value), quote=True); most notice text has nothing to escape, so that is checked first."""
+    if value is None:
+        return ""
+    text = value if type(value) is str else str(value)
+    if _SPECIAL.search(text) is None:
+        return text
+    return html.escape(text, quote=True)
 
 
 def href(path: str) -> str:

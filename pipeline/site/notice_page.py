@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 
 from pipeline.schema import table_specs
 from pipeline.site.chart import chart_svg
@@ -13,6 +14,7 @@ from pipeline.site.units_index import role_name, roles, unit_key
 _TASK_FIELDS_SHOWN = {"doc_id", "task_id", "section_id", "seq", "label", "title", "text",
                       "line_start", "line_end", "source_sha256"}
 _LONG_TEXT = 160
+NOTICE_COUNTS = ("sections", "tasks", "assignments", "citations", "findings")
 
 
 def notice_path(doc_id: str) -> str:
@@ -36,7 +38,30 @@ def _header(document_row: dict) -> str:
     return '<dl class="header">' + "".join(items) + "</dl>"
 
 
-def _task(task: dict, assignments: list[dict], unit_names: dict[str, str]) -> str:
+@cache
+def _extra_task_fields() -> list[tuple[str, str]]:
+    """(column, its <dt>) of each tasks column not shown otherwise."""
+    return [(f["name"], f"<dt>{esc(_field_title(f))}</dt>") for f in table_specs()["tasks"].fields
+            if f["name"] not in _TASK_FIELDS_SHOWN]
+
+
+@cache
+def _role_head(role: str) -> str:
+    return f'<div class="role role-{esc(role)}"><span class="role-name">{esc(role_name(role))}</span><ul>'
+
+
+def _unit_item(row: dict, unit_names: dict[str, str], items: dict[tuple, str]) -> str:
+    """A unit's <li>; the same unit recurs on many tasks of a notice, so each is made once (items)."""
+    label, unit_id = row["unit_label"], row["unit_id"]
+    item = items.get((label, unit_id))
+    if item is None:
+        item = items[label, unit_id] = (
+            f'<li class="unit" data-unit="{esc(unit_names.get(unit_id or "label:" + label, label))}"'
+            f' title="{esc(unit_id or "unresolved")}">{esc(label)}</li>')
+    return item
+
+
+def _task(task: dict, assignments: list[dict], unit_names: dict[str, str], items: dict[tuple, str]) -> str:
     by_role: dict[str, list[dict]] = defaultdict(list)
     for row in assignments:
         by_role[row["role"]].append(row)
@@ -44,19 +69,19 @@ def _task(task: dict, assignments: list[dict], unit_names: dict[str, str]) -> st
     for role in [*roles(), *sorted(set(by_role) - set(roles()))]:
         if not by_role.get(role):
             continue
-        units = "".join(
-            f'<li class="unit" data-unit="{esc(unit_names.get(unit_key(row), row["unit_label"]))}"'
-            f' title="{esc(row["unit_id"] or "unresolved")}">{esc(row["unit_label"])}</li>'
-            for row in sorted(by_role[role], key=lambda r: r["position"]))
-        lines.append(f'<div class="role role-{esc(role)}"><span class="role-name">{esc(role_name(role))}</span>'
-                     f"<ul>{units}</ul></div>")
-    extra = "".join(f"<dt>{esc(_field_title(f))}</dt><dd>{esc(task.get(f['name']))}</dd>"
-                    for f in table_specs()["tasks"].fields
-                    if f["name"] not in _TASK_FIELDS_SHOWN and task.get(f["name"]) not in (None, ""))
-    return (f'<div class="task" id="t-{esc(task["task_id"])}" data-task="{esc(task["task_id"])}">'
-            f'<p class="task-head">任务 task <a href="#t-{href(task["task_id"])}">{esc(task["task_id"])}</a>'
+        units = "".join(_unit_item(row, unit_names, items) for row in sorted(by_role[role], key=_position))
+        lines.append(f"{_role_head(role)}{units}</ul></div>")
+    extra = "".join(f"{title}<dd>{esc(task.get(name))}</dd>" for name, title in _extra_task_fields()
+                    if task.get(name) not in (None, ""))
+    task_id = esc(task["task_id"])
+    return (f'<div class="task" id="t-{task_id}" data-task="{task_id}">'
+            f'<p class="task-head">任务 task <a href="#t-{href(task["task_id"])}">{task_id}</a>'
             f' · 序号 {esc(task["seq"])} · 行 lines {esc(task["line_start"])}–{esc(task["line_end"])}</p>'
             + (f'<dl class="task-fields">{extra}</dl>' if extra else "") + "".join(lines) + "</div>")
+
+
+def _position(row: dict):
+    return row["position"]
 
 
 def _tree(sections: list[dict], tasks: list[dict], assignments: list[dict], unit_names: dict[str, str]) -> str:
@@ -69,6 +94,7 @@ def _tree(sections: list[dict], tasks: list[dict], assignments: list[dict], unit
     units_of: dict[str, list[dict]] = defaultdict(list)
     for row in assignments:
         units_of[row["task_id"]].append(row)
+    items: dict[tuple, str] = {}
 
     def node(row: dict) -> str:
         # Unit lines follow a node's children in the text, so its tasks come after them here too.
@@ -76,7 +102,7 @@ def _tree(sections: list[dict], tasks: list[dict], assignments: list[dict], unit
         kids = children.get(row["section_id"], [])
         if kids:
             inner.append("<ul>" + "".join(f"<li>{node(kid)}</li>" for kid in kids) + "</ul>")
-        inner += [_task(task, units_of[task["task_id"]], unit_names) for task in tasks_of[row["section_id"]]]
+        inner += [_task(task, units_of[task["task_id"]], unit_names, items) for task in tasks_of[row["section_id"]]]
         return (f'<details open class="node level-{esc(row["level"])}" id="s-{esc(row["section_id"])}">'
                 f'<summary><span class="label">{esc(row["label"])}</span>{esc(row["heading"])}</summary>'
                 + "".join(inner) + "</details>")
@@ -93,17 +119,31 @@ def _contents(sections: list[dict]) -> str:
     return f'<ol class="contents">{links}</ol>'
 
 
-def notice_page(document_row: dict, rows: dict[str, list[dict]], unit_names: dict[str, str],
-                release_label: str) -> str:
-    """rows: this notice's rows of every table, by table name."""
+def notice_unit_names(assignments: list[dict], registry: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """The name shown for each unit of one notice: the registry's, else the label printed first."""
+    names: dict[str, str] = {}
+    for row in assignments:
+        key = unit_key(row)
+        if key not in names:
+            known = registry.get(row["unit_id"]) if row["unit_id"] else None
+            names[key] = known[0] if known else row["unit_label"]
+    return names
+
+
+def notice_page(document_row: dict, rows: dict[str, list[dict]], counts: dict[str, int],
+                registry: dict[str, tuple[str, str | None]]) -> str:
+    """rows: this notice's sections, tasks and assignments; counts: its rows per table.
+
+    Nothing here depends on the release (its id, the other notices, the clock): an unchanged
+    notice's page is the same bytes in every release, so it can be reused."""
     doc_id = document_row["doc_id"]
     sections, tasks, assignments = rows.get("sections", []), rows.get("tasks", []), rows.get("assignments", [])
+    unit_names = notice_unit_names(assignments, registry)
     title = document_row.get("title") or doc_id
-    counts = " · ".join(f"{esc(name)} {len(rows.get(name, []))}"
-                        for name in ("sections", "tasks", "assignments", "citations", "findings"))
-    body = [f'<header><p class="crumbs"><a href="../index.html">← {esc(release_label)}</a></p>',
+    shown = " · ".join(f"{esc(name)} {counts.get(name, 0)}" for name in NOTICE_COUNTS)
+    body = ['<header><p class="crumbs"><a href="../index.html">← 本版本 release</a></p>',
             f"<h1>{esc(title)}</h1>",
-            f'<p class="counts">{counts}</p></header>',
+            f'<p class="counts">{shown}</p></header>',
             "<main>",
             '<section id="header"><h2>文件信息 Notice</h2>' + _header(document_row) + "</section>",
             '<section id="chart"><h2>单位 × 章节 Units × chapters</h2>'

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pyarrow as pa
+
 from pipeline.schema import load_spec, table_specs
 from pipeline.site.markup import document, esc, href, human_bytes, json_script, table
-from pipeline.site.notice_page import notice_path
+from pipeline.site.notice_page import NOTICE_COUNTS, notice_path
+from pipeline.render.arrow_rows import doc_counts, kind_counts, row_dicts
 from pipeline.site.release_files import ReleaseFile
 from pipeline.site.units_index import Unit, busiest, role_name, roles
 
 PREVIEW_ROWS, PREVIEW_CHARS = 5, 80
 FINDINGS_SHOWN, CHANGES_SHOWN = 100, 200
-NOTICE_COUNTS = ("sections", "tasks", "assignments", "citations", "findings")
+STALE = "stale (previous release's rows: the amended text could not be read)"
 
 
 UNIT_SCRIPTS = "units"
@@ -66,14 +69,14 @@ def _downloads(files: list[ReleaseFile]) -> str:
             + table(["file", "table", "format", "rows", "size", "bytes", "sha256"], rows, "downloads") + "</section>")
 
 
-def _fields(tables: dict[str, list[dict]]) -> str:
+def _fields(tables: dict[str, pa.Table]) -> str:
     parts = ['<section id="fields"><h2>字段说明 Field documentation</h2>']
     for name, spec in table_specs().items():
         descriptor = spec.descriptor
         rows = [[f"<code>{esc(f['name'])}</code>", esc(f["type"]), esc(f.get("title_zh")), esc(f.get("title")),
                  esc(f.get("description_zh")), esc(f.get("description")),
                  esc(_constraints(f.get("constraints", {})))] for f in spec.fields]
-        preview = tables.get(name, [])[:PREVIEW_ROWS]
+        preview = row_dicts(tables[name].slice(0, PREVIEW_ROWS)) if name in tables else []
         parts.append(f'<details id="table-{esc(name)}"><summary><code>{esc(name)}</code> '
                      f"{esc(descriptor.get('title_zh'))} / {esc(descriptor.get('title'))}</summary>"
                      f"<p>{esc(descriptor.get('description_zh'))}</p><p>{esc(descriptor.get('description'))}</p>"
@@ -98,22 +101,23 @@ def _constraints(constraints: dict) -> str:
     return "; ".join(bits)
 
 
-def _notices(tables: dict[str, list[dict]]) -> str:
-    counts = {name: Counter(row["doc_id"] for row in tables.get(name, [])) for name in NOTICE_COUNTS}
-    rows = [[f'<a href="{href(notice_path(doc["doc_id"]))}">{esc(doc.get("title") or doc["doc_id"])}</a>',
+def _notices(documents: list[dict], tables: dict[str, pa.Table]) -> str:
+    counts = {name: doc_counts(tables.get(name)) for name in NOTICE_COUNTS}
+    rows = [[f'<a href="{href(notice_path(doc["doc_id"]))}">{esc(doc.get("title") or doc["doc_id"])}</a>'
+             + (f' <span class="stale">{esc(STALE)}</span>' if doc.get("stale") else ""),
              esc(doc.get("issuer")), esc(doc.get("issue_date")),
-             *(str(counts[name][doc["doc_id"]]) for name in NOTICE_COUNTS)]
-            for doc in tables.get("documents", [])]
+             *(str(counts[name].get(doc["doc_id"], 0)) for name in NOTICE_COUNTS)]
+            for doc in documents]
     return (f'<section id="notices"><h2>文件 Notices ({len(rows)})</h2>'
             + table(["notice", "issuer", "issue date", *NOTICE_COUNTS], rows, "notices") + "</section>")
 
 
 def _units(units: list[Unit]) -> str:
-    options = "".join(f'<option value="{index}" data-name="{esc(unit.name)}">{esc(unit.name)} ({len(unit.tasks)})</option>'
+    options = "".join(f'<option value="{index}" data-name="{esc(unit.name)}">{esc(unit.name)} ({unit.tasks})</option>'
                       for index, unit in enumerate(units))
     role_list = roles()
     top = [[esc(unit.name), esc(unit.full_name or ""), *(str(unit.count(role)) for role in role_list),
-            str(len(unit.tasks)), str(unit.notices)] for unit in busiest(units)]
+            str(unit.tasks), str(unit.notices)] for unit in busiest(units)]
     return ('<section id="units"><h2>单位 Units</h2>'
             '<form id="unit-filter" class="needs-js" hidden><label for="unit-select">按单位筛选 Filter by unit: </label>'
             f'<select id="unit-select"><option value="">—</option>{options}</select></form>'
@@ -125,16 +129,17 @@ def _units(units: list[Unit]) -> str:
             + "</section>")
 
 
-def _quality(findings: list[dict]) -> str:
-    by_kind = Counter((row["kind"], row["severity"]) for row in findings)
+def _quality(findings: pa.Table | None) -> str:
+    by_kind = kind_counts(findings)
+    total = findings.num_rows if findings is not None else 0
     summary = table(["kind", "severity", "count"], [[esc(k), esc(s), str(n)] for (k, s), n in sorted(by_kind.items())])
-    shown = findings[:FINDINGS_SHOWN]
+    shown = row_dicts(findings.slice(0, FINDINGS_SHOWN)) if findings is not None else []
     listing = table(["notice", "line", "kind", "severity", "value", "message"],
                     [[esc(r["doc_id"]), esc(r.get("line")), esc(r["kind"]), esc(r["severity"]), _cut(r.get("value")),
                       _cut(r.get("message"), 200)] for r in shown], "findings")
-    more = (f"<p>The first {len(shown)} of {len(findings)} findings; all are in "
+    more = (f"<p>The first {len(shown)} of {total} findings; all are in "
             '<a href="quality.md">quality.md</a> and <a href="csv/findings.csv">csv/findings.csv</a>.</p>')
-    return (f'<section id="quality"><h2>质量 Quality findings ({len(findings)})</h2>'
+    return (f'<section id="quality"><h2>质量 Quality findings ({total})</h2>'
             "<p>What looked odd in the text and what the build did about it. Errors stop a build, so a "
             "published release holds warnings and information only.</p>" + summary + listing + more + "</section>")
 
@@ -160,10 +165,10 @@ def _snippets(snippets: list[tuple[str, str, str]]) -> str:
     return "".join(parts)
 
 
-def release_page(*, descriptor: dict, tables: dict[str, list[dict]], files: list[ReleaseFile], units: list[Unit],
-                 changes: list[dict], previous: str | None, release_label: str, citations: tuple[str, str],
-                 snippets: list[tuple[str, str, str]], jsonld: dict) -> str:
-    documents = tables.get("documents", [])
+def release_page(*, descriptor: dict, documents: list[dict], tables: dict[str, pa.Table], files: list[ReleaseFile],
+                 units: list[Unit], changes: list[dict], previous: str | None, release_label: str,
+                 citations: tuple[str, str], snippets: list[tuple[str, str, str]], jsonld: dict) -> str:
+    """documents: the documents table's rows; tables: every table of the release."""
     notices = [[doc["doc_id"], doc.get("title") or doc["doc_id"]] for doc in documents]
     contents = "".join(f'<li><a href="#{anchor}">{label}</a></li>' for anchor, label in (
         ("about", "关于 About"), ("cite", "引用 Cite"), ("downloads", "下载 Downloads"), ("fields", "字段 Fields"),
@@ -176,7 +181,7 @@ def release_page(*, descriptor: dict, tables: dict[str, list[dict]], files: list
             f'<nav class="contents"><ul>{contents}</ul></nav>',
             "</header>", "<main>",
             _about(descriptor, documents, release_label), _cite(*citations), _downloads(files), _fields(tables),
-            _notices(tables), _units(units), _quality(tables.get("findings", [])), _changes(changes, previous),
+            _notices(documents, tables), _units(units), _quality(tables.get("findings", [])), _changes(changes, previous),
             _snippets(snippets), "</main>",
             json_script({"notices": notices, "unitScripts": UNIT_SCRIPTS + "/",
                          "roleNames": {role: role_name(role) for role in roles()}}, "site-data")]
