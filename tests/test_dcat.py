@@ -61,7 +61,7 @@ def test_one_distribution_per_data_file_with_access_url_checksum_licence_and_pub
     urls = {str(graph.value(d, namespace.DCAT.accessURL)).rsplit(f"{release.name}/", 1)[-1]: d for d in distributions}
     assert len(urls) == len(distributions)
     expected = {p.relative_to(release).as_posix() for folder in ("csv", "excel", "json", "parquet")
-                for p in (release / folder).iterdir()}
+                for p in (release / folder).rglob("*") if p.is_file()}  # whole tables and shard files
     expected |= {"plan.duckdb", "views.sql", "changes.csv", "changes.json", "datapackage.json", "quality.md"}
     assert set(urls) == expected
     for path, node in urls.items():

@@ -8,20 +8,15 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from pipeline.render.arrow_rows import row_dicts
-from pipeline.schema import table_specs
 
 
 def read_release_tables(directory: Path) -> dict[str, pa.Table]:
-    """A release's tables from its Parquet files (typed, no guessing)."""
-    tables = {}
-    for name in table_specs():
-        path = directory / "parquet" / f"{name}.parquet"
-        if path.is_file():
-            tables[name] = pq.read_table(path)
-    return tables
+    """A release's tables from its Parquet files (typed, no guessing; whole or by shard)."""
+    from pipeline.publish.tables import read_tables
+
+    return read_tables(directory)
 
 
 class ByNotice:

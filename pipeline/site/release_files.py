@@ -60,18 +60,26 @@ class ReleaseFile:
 
 
 def release_files(directory: Path, rows: dict[str, int], include_metadata: bool = True) -> list[ReleaseFile]:
-    """Every data file present in the release folder; rows per table name (the change log is 'changes')."""
+    """Every data file present in the release folder: a whole table's file, or one file per shard
+    (``csv/tasks/3.csv``, its rows those of the shard's Parquet file); rows per table name (the
+    change log is 'changes')."""
+    import pyarrow.parquet as pq
+
     found = []
     for name in table_specs():
+        shard_rows = {path.stem: pq.read_metadata(path).num_rows
+                      for path in sorted((directory / "parquet" / name).glob("*.parquet"))}
         for fmt in _TABLE_FORMATS:
             for path in sorted((directory / fmt).glob(f"{name}.*")):
-                found.append((path, fmt, name))
+                found.append((path, fmt, name, rows.get(name)))
+            for path in sorted((directory / fmt / name).glob("*.*")):
+                found.append((path, fmt, name, shard_rows.get(path.stem)))
     for name, fmt, table in OTHER_FILES:
         if not include_metadata and fmt in ("turtle", "jsonld"):
             continue
         path = directory / name
         if path.is_file():
-            found.append((path, fmt, table))
-    return [ReleaseFile(path.relative_to(directory).as_posix(), fmt, table,
-                        rows.get(table) if table else None, path.stat().st_size, sha256_file(path))
-            for path, fmt, table in found]
+            found.append((path, fmt, table, rows.get(table) if table else None))
+    return [ReleaseFile(path.relative_to(directory).as_posix(), fmt, table, count, path.stat().st_size,
+                        sha256_file(path))
+            for path, fmt, table, count in found]

@@ -138,7 +138,8 @@ def _quality(findings: pa.Table | None) -> str:
                     [[esc(r["doc_id"]), esc(r.get("line")), esc(r["kind"]), esc(r["severity"]), _cut(r.get("value")),
                       _cut(r.get("message"), 200)] for r in shown], "findings")
     more = (f"<p>The first {len(shown)} of {total} findings; all are in "
-            '<a href="quality.md">quality.md</a> and <a href="csv/findings.csv">csv/findings.csv</a>.</p>')
+            '<a href="quality.md">quality.md</a> and in the <code>findings</code> files under '
+            '<a href="#downloads">Downloads</a>.</p>')
     return (f'<section id="quality"><h2>质量 Quality findings ({total})</h2>'
             "<p>What looked odd in the text and what the build did about it. Errors stop a build, so a "
             "published release holds warnings and information only.</p>" + summary + listing + more + "</section>")
