@@ -106,6 +106,10 @@ def test_unchanged_shards_are_hard_links_and_the_amended_shard_is_new(two_builds
     descriptor = json.loads((second / "datapackage.json").read_text(encoding="utf-8"))
     described = {resource["path"] for resource in descriptor["resources"]}
     assert described == {path for path in files if not path.startswith("excel/")}
+    # Notice pages too: the unchanged notices' pages are the previous release's files.
+    pages = sorted(path.name for path in (second / "notices").glob("*.html"))
+    assert [page for page in pages if os.path.samefile(first / "notices" / page, second / "notices" / page)] == \
+        [f"{doc_id_from_filename(name)}.html" for name in sorted(NAMES) if name != AMENDED]
 
 
 def test_the_change_log_holds_the_amendment_only(two_builds):
