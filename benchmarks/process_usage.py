@@ -15,6 +15,7 @@ class Usage:
     peak_rss_mib: float  # ru_maxrss from wait4: the largest single process of the tree
     peak_tree_rss_mib: float  # sampled every 0.2 s: the sum over the child and its descendants
     stdout: str
+    stderr_lines: list[tuple[float, str]]  # (seconds since the start, line) as each line arrived
 
 
 def _tree_rss_kib(root: int) -> int:
@@ -58,10 +59,17 @@ def run_measured(command: list[str], cwd: Path, env: dict | None = None) -> Usag
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env)
     sampler = _TreeSampler(process.pid)
     sampler.start()
-    # Both pipes are read on threads so that a chatty child never blocks on a full pipe.
+    # Both pipes are read on threads so that a chatty child never blocks on a full pipe; stderr line by
+    # line, with the time each line arrived (a build's progress lines say where its time goes).
     out: dict[str, bytes] = {}
-    readers = [threading.Thread(target=lambda name=name, pipe=pipe: out.__setitem__(name, pipe.read()), daemon=True)
-               for name, pipe in (("stdout", process.stdout), ("stderr", process.stderr))]
+    lines: list[tuple[float, str]] = []
+
+    def read_stderr() -> None:
+        for raw in process.stderr:
+            lines.append((time.perf_counter() - started, raw.decode(errors="replace").rstrip("\n")))
+
+    readers = [threading.Thread(target=lambda: out.__setitem__("stdout", process.stdout.read()), daemon=True),
+               threading.Thread(target=read_stderr, daemon=True)]
     for reader in readers:
         reader.start()
     _, status, usage = os.wait4(process.pid, 0)
@@ -71,7 +79,7 @@ def run_measured(command: list[str], cwd: Path, env: dict | None = None) -> Usag
         reader.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        last = out.get("stderr", b"").decode(errors="replace").strip().splitlines()[-5:]
+        last = [line for _, line in lines[-5:]]
         raise SystemExit(f"{' '.join(command)} failed (exit {process.returncode}):\n" + "\n".join(last))
     return Usage(elapsed, usage.ru_maxrss / 1024, max(sampler.peak_kib, usage.ru_maxrss) / 1024,
-                 out.get("stdout", b"").decode(errors="replace"))
+                 out.get("stdout", b"").decode(errors="replace"), lines)

@@ -103,6 +103,7 @@ def markdown(results: dict) -> str:
             _num(rebuild["disk"]["new_bytes"] / 1e6, 1) + f" of {rebuild['disk']['apparent_bytes'] / 1e6:,.1f}"
             if rebuild else "–",
         ]) + " |")
+    lines += where_time_goes(results)
     lines += ["", "Validation is full validation of the release, all rows: a fresh process runs "
               "`verify_release_files` over the published release (in brackets the call alone, imports excluded). Peak RSS is the build process's own "
               "(`ru_maxrss`), in brackets the sum over its process tree sampled every 0.2 s. A rebuild's new MB "
@@ -115,6 +116,28 @@ def markdown(results: dict) -> str:
     if partitions:
         lines += ["", partitions_paragraph(partitions)]
     return "\n".join(lines) + "\n"
+
+
+def where_time_goes(results: dict) -> list[str]:
+    """The largest N's build phases, from the build's own progress lines."""
+    measured = [run for run in results.get("runs", []) if not run.get("skipped") and run["cold"].get("phases")]
+    if not measured:
+        return []
+    run = measured[-1]
+    cold, rebuild = run["cold"]["phases"], (run.get("rebuild") or {}).get("phases") or []
+
+    def key(step: str) -> str:  # "Published new release 2026…" and "Unchanged since release …" differ in ids only
+        return " ".join(step.split()[:2])
+
+    again = {key(row["step"]): row["seconds"] for row in rebuild}
+    lines = ["", f"Where the time goes at N={run['notices']:,} (the build's progress lines, timed as they arrive; "
+                 "each step runs until the next starts):", "",
+             "| step | cold build s | share | rebuild s |", "| --- | ---: | ---: | ---: |"]
+    for row in cold:
+        share = row["seconds"] / run["cold"]["seconds"] if run["cold"]["seconds"] else 0
+        step = row["step"].replace("|", "\\|")
+        lines.append(f"| {step} | {row['seconds']:,.1f} | {share:.0%} | {_num(again.get(key(row['step'])))} |")
+    return lines
 
 
 def _fmt_counter(counter: dict) -> str:

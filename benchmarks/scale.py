@@ -42,6 +42,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import stat
 import statistics
@@ -127,6 +128,22 @@ def usage_row(usage: Usage) -> dict:
             "peak_tree_rss_mib": round(usage.peak_tree_rss_mib)}
 
 
+PROGRESS_LINE = re.compile(r"^\[\s*\d+(?:\.\d+)?s\] (?P<step>.+)$")
+
+
+def phases(usage: Usage) -> list[dict]:
+    """Where a build's time went, from its progress lines on stderr (``[  12.3s] Parsing …``), timed as
+    they arrived: start-up until the first line, then each step until the next line or the process's end."""
+    marks = [(at, found["step"]) for at, line in usage.stderr_lines if (found := PROGRESS_LINE.match(line))]
+    if not marks:
+        return []
+    rows = [{"step": "start-up (interpreter, imports, Dagster)", "seconds": round(marks[0][0], 2)}]
+    for (at, step), following in zip(marks, [*marks[1:], None]):
+        end = following[0] if following else usage.seconds
+        rows.append({"step": step[:80], "seconds": round(max(end - at, 0.0), 2)})
+    return rows
+
+
 def inodes(directory: Path) -> set[tuple[int, int]]:
     found = set()
     for folder, _, files in os.walk(directory):
@@ -197,6 +214,7 @@ def measure(count: int, corpus, registry, scratch: Path, rebuild: bool, floor_ru
     release = (outputs / "latest").resolve()
     row = {"notices": count, "text_mb": round(text_bytes / 1e6, 3), "parse": parse,
            "cold": {**usage_row(cold), "samples_s": [round(usage.seconds, 2) for usage in samples],
+                    "phases": phases(cold),
                     "disk": release_disk(release, None)},
            "pages": pages(release)}
     progress(f"N={count}: cold build {cold.seconds:.1f} s, peak {cold.peak_rss_mib:.0f} MiB; validating")
@@ -208,7 +226,7 @@ def measure(count: int, corpus, registry, scratch: Path, rebuild: bool, floor_ru
         first.write_text(perturbed_corpus.amended(first.read_text(encoding="utf-8"), 0), encoding="utf-8")
         again = run_measured(build_command(sources, outputs), cwd=ROOT)
         second = (outputs / "latest").resolve()
-        row["rebuild"] = {**usage_row(again), "new_release": second != release,
+        row["rebuild"] = {**usage_row(again), "new_release": second != release, "phases": phases(again),
                           "disk": release_disk(second, release)}
         progress(f"N={count}: rebuild {again.seconds:.1f} s ({again.seconds / cold.seconds:.0%} of cold), "
                  f"{row['rebuild']['disk']['new_bytes'] / 1e6:.1f} MB new")
