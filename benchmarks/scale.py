@@ -237,7 +237,7 @@ def measure(count: int, corpus, registry, scratch: Path, rebuild: bool, floor_ru
 
 
 def projected_seconds(done: dict, count: int, rebuild: bool) -> float:
-    """Linear in N from the largest size measured, plus what does not grow (process starts)."""
+    """Linear in N from the largest size measured: an over-estimate, as process start-up does not grow."""
     parse = done["parse"]["wall_seconds"] / done["parse"].get("passes", 1)
     seconds = done["cold"]["seconds"] + done["validation"]["seconds"] + parse
     if rebuild:
