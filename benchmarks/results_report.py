@@ -163,9 +163,9 @@ def partitions_paragraph(partitions: dict) -> str:
     return "\n".join(lines)
 
 
-def write_reports(results: dict, readme: Path = README) -> str:
+def write_reports(results: dict, readme: Path = README, table_path: Path = TABLE) -> str:
     table = markdown(results)
-    TABLE.write_text("# Benchmark results\n\n" + table, encoding="utf-8")
+    table_path.write_text("# Benchmark results\n\n" + table, encoding="utf-8")
     if readme.exists():
         text = readme.read_text(encoding="utf-8")
         section = f"{START}\n\n{table}\n{END}"

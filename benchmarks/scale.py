@@ -351,7 +351,8 @@ def main() -> None:
     results["total_seconds"] = round(time.perf_counter() - STARTED, 1)
     results["targets"] = results_report.targets(results)
     args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(results_report.write_reports(results, args.readme))
+    # The Markdown table goes beside the results (benchmarks/results.md by default).
+    print(results_report.write_reports(results, args.readme, args.results.with_suffix(".md")))
     progress(f"done; wrote {args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results}")
 
 
