@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.core.lines import lines_containing
 from pipeline.core.outline import Node, Outline, Task
@@ -86,8 +86,7 @@ _MAX_ISSUER = 12
 _ISSUER_WINDOW = 4 * (_MAX_ISSUER + 1)
 
 
-@dataclass(frozen=True)
-class TitleSpan:
+class TitleSpan(NamedTuple):
     start: int  # index of the outer 《 in the line
     end: int  # index of its matching 》
 
@@ -95,8 +94,7 @@ class TitleSpan:
         return text[self.start + 1:self.end]
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(NamedTuple):
     citation_id: str
     section_id: str | None
     task_id: str | None

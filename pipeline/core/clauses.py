@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.core import vocabulary
 from pipeline.core.marks import LABEL_ANYWHERE, MISPRINTED_ROLE_LABELS, ROLE_LABELS
@@ -27,15 +27,13 @@ _MAX_UNIT = 30
 _NOT_A_NAME = re.compile(r"[的。：:向对将在从按由为]")
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     role: str
     role_label: str  # the verb or label as printed
     units: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Clause:
+class Clause(NamedTuple):
     start: int  # span of the bracket in the text, brackets included
     end: int
     printed: str

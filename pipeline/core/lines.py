@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Not str.splitlines(): it also breaks on U+2028, \x1c and friends, which would
 # shift line numbers away from what the publisher sees in an editor.
@@ -14,8 +14,7 @@ _EDGE_SPACE = EDGE_SPACE  # former private name
 _RUN_ON_STOPS = "。！？；"
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     number: int  # 1-based physical line number
     text: str  # stripped of indent and trailing spaces, otherwise as printed
     run_on: bool = False  # a piece of a longer physical line (see split_run_on)

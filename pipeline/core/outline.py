@@ -8,6 +8,7 @@ the section itself when it has no items.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pipeline.core.clauses import Clause, find_clauses
 from pipeline.core.findings import KINDS, Finding
@@ -47,8 +48,7 @@ class Node:
             node = node.parent
 
 
-@dataclass(frozen=True)
-class UnitLine:
+class UnitLine(NamedTuple):
     line: int
     role: str | None
     role_label: str
