@@ -130,8 +130,11 @@ def _with_verbs(inner: str) -> tuple[list[Group], bool, str | None] | None:
     pending_at = 0
     open_ended = False
     rest_at = None
+    convention = _convention()
+    # A convention word inside a part is inside the head: one search of the head clears most clauses.
+    printed_convention = convention.search(head) is not None
     for part, at in parts:
-        if _convention().search(part):
+        if printed_convention and convention.search(part):
             rest_at = at
             break
         body, verb = _strip_suffix(part, verbs)
