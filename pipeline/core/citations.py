@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.core.lines import lines_containing
 from pipeline.core.outline import Node, Outline, Task
@@ -72,7 +72,8 @@ KNOWN_ISSUERS = frozenset({
     "市人大常委会", "市监察局", "台州市委", "台州市政府", "中共台州市委", "台州市人民政府",
     "县委", "县政府",
 })
-_BODY_SUFFIX = re.compile(r"(?:委员会|委|部|院|厅|局|署|政府|中央|委办|府办|办公厅|办公室)$")
+_BODY_SUFFIXES = ("委员会", "委", "部", "院", "厅", "局", "署", "政府", "中央", "委办", "府办", "办公厅", "办公室")
+_BODY_SUFFIX = re.compile(f"(?:{'|'.join(_BODY_SUFFIXES)})$")
 # Words that end like a body but are not one.
 _NOT_BODIES = ("干部", "全部", "内部", "外部", "局部", "本部", "各部", "书院", "医院", "学院", "剧院")
 _FUNCTION_WORDS = ("认真", "严格", "继续", "全面", "深入", "进一步", "学习", "对照", "参照", "转发", "印发",
@@ -86,8 +87,7 @@ _MAX_ISSUER = 12
 _ISSUER_WINDOW = 4 * (_MAX_ISSUER + 1)
 
 
-@dataclass(frozen=True)
-class TitleSpan:
+class TitleSpan(NamedTuple):
     start: int  # index of the outer 《 in the line
     end: int  # index of its matching 》
 
@@ -95,8 +95,7 @@ class TitleSpan:
         return text[self.start + 1:self.end]
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(NamedTuple):
     citation_id: str
     section_id: str | None
     task_id: str | None
@@ -141,13 +140,16 @@ def _body_at_end(text: str) -> str | None:
     known = next((text[-size:] for size in range(min(len(text), 14), 1, -1) if text[-size:] in KNOWN_ISSUERS),
                  None)
     generic = None
-    for size in range(2, min(len(text), _MAX_ISSUER) + 1):
-        candidate, before = text[-size:], text[:-size]
-        if (_BODY_SUFFIX.search(candidate) and not candidate.endswith(_NOT_BODIES)
-                and candidate[0] not in _JOINERS and "、" not in candidate and not _VERB_PATTERN.search(candidate)
-                and (not before or before.endswith(_PREFIX_ENDS))):
-            generic = candidate
-            break
+    # Every candidate ends where the text ends: whether it ends like a body is one test for all sizes
+    # (the candidate must still be long enough to hold the suffix, hence the regex on it then).
+    if text.endswith(_BODY_SUFFIXES):
+        for size in range(2, min(len(text), _MAX_ISSUER) + 1):
+            candidate = text[-size:]
+            if (_BODY_SUFFIX.search(candidate) and not candidate.endswith(_NOT_BODIES)
+                    and candidate[0] not in _JOINERS and "、" not in candidate and not _VERB_PATTERN.search(candidate)
+                    and (size == len(text) or text[:-size].endswith(_PREFIX_ENDS))):
+                generic = candidate
+                break
     found = [body for body in (known, generic) if body]
     return max(found, key=len) if found else None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.core import vocabulary
 from pipeline.core.marks import LABEL_ANYWHERE, MISPRINTED_ROLE_LABELS, ROLE_LABELS
@@ -27,15 +27,13 @@ _MAX_UNIT = 30
 _NOT_A_NAME = re.compile(r"[的。：:向对将在从按由为]")
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     role: str
     role_label: str  # the verb or label as printed
     units: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Clause:
+class Clause(NamedTuple):
     start: int  # span of the bracket in the text, brackets included
     end: int
     printed: str
@@ -59,7 +57,13 @@ def _looks_like_unit(unit: str) -> bool:
 
 def _units(text: str) -> tuple[list[str], bool] | None:
     units, open_ended = split_unit_list(text)
-    if not units or not all(_looks_like_unit(unit) for unit in units):
+    if not units:
+        return None
+    # Units are pieces of the text (joined by 、 at most): a text with no sentence character has none in them.
+    if _NOT_A_NAME.search(text) is None:
+        if max(map(len, units)) > _MAX_UNIT or "" in units:
+            return None
+    elif not all(_looks_like_unit(unit) for unit in units):
         return None
     return units, open_ended
 
@@ -71,6 +75,13 @@ def _strip_suffix(text: str, words: tuple[str, ...]) -> tuple[str, str | None]:
         if text.endswith(word):
             return text[:-len(word)], word
     return text, None
+
+
+@functools.cache
+def _verb_words() -> tuple[tuple[str, ...], dict[str, str], tuple[str, ...], dict[str, str]]:
+    """(verbs longest first, role of each verb, qualifiers longest first, role of each joiner)."""
+    return (vocabulary.longest_first("verb"), vocabulary.roles_of("verb"), vocabulary.longest_first("qualifier"),
+            vocabulary.roles_of("joiner"))
 
 
 def _note_reading(note: str | None) -> tuple[str | None, bool]:
@@ -111,10 +122,7 @@ def _labelled(inner: str) -> tuple[list[Group], bool, str | None] | None:
 
 def _with_verbs(inner: str) -> tuple[list[Group], bool, str | None] | None:
     head, note = _head_and_note(inner)
-    verbs = vocabulary.longest_first("verb")
-    verb_roles = vocabulary.roles_of("verb")
-    qualifiers = vocabulary.longest_first("qualifier")
-    joiners = vocabulary.roles_of("joiner")
+    verbs, verb_roles, qualifiers, joiners = _verb_words()
     cuts = [-1, *_positions(head, _PART_SEPARATORS), len(head)]
     parts = [(head[start + 1:end].strip(), start + 1) for start, end in zip(cuts, cuts[1:])]
     groups: list[Group] = []
@@ -122,8 +130,11 @@ def _with_verbs(inner: str) -> tuple[list[Group], bool, str | None] | None:
     pending_at = 0
     open_ended = False
     rest_at = None
+    convention = _convention()
+    # A convention word inside a part is inside the head: one search of the head clears most clauses.
+    printed_convention = convention.search(head) is not None
     for part, at in parts:
-        if _convention().search(part):
+        if printed_convention and convention.search(part):
             rest_at = at
             break
         body, verb = _strip_suffix(part, verbs)

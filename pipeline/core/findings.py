@@ -5,7 +5,8 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 
 KINDS: dict[str, tuple[str, str]] = {
     "misprinted_label": ("warning", "a unit-line label is a known misprint; read as the role it was meant to be"),
@@ -24,8 +25,7 @@ KINDS: dict[str, tuple[str, str]] = {
 SEVERITIES = ("error", "warning", "info")
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     line: int | None
     kind: str
     message: str

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Not str.splitlines(): it also breaks on U+2028, \x1c and friends, which would
 # shift line numbers away from what the publisher sees in an editor.
@@ -14,30 +14,36 @@ _EDGE_SPACE = EDGE_SPACE  # former private name
 _RUN_ON_STOPS = "。！？；"
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     number: int  # 1-based physical line number
     text: str  # stripped of indent and trailing spaces, otherwise as printed
     run_on: bool = False  # a piece of a longer physical line (see split_run_on)
 
 
+def _physical_lines(text: str) -> list[str]:
+    # str.split is several times faster than the regex, and the same when no line ends in \r.
+    return text.split("\n") if "\r" not in text else _LINE_END.split(text)
+
+
 def split_lines(text: str) -> list[Line]:
-    parts = _LINE_END.split(text)
+    parts = _physical_lines(text)
     if parts and parts[-1] == "":
         parts.pop()
     # A form feed is a page break of a Word export, wherever it falls: never part of the text.
-    return [Line(number, raw.replace("\f", "").strip(EDGE_SPACE)) for number, raw in enumerate(parts, start=1)]
+    if "\f" in text:
+        return [Line(number, raw.replace("\f", "").strip(EDGE_SPACE)) for number, raw in enumerate(parts, start=1)]
+    return [Line(number, raw.strip(EDGE_SPACE)) for number, raw in enumerate(parts, start=1)]
 
 
 def count_lines(text: str) -> int:
     """``len(split_lines(text))``, without building the lines."""
-    count = len(_LINE_END.findall(text)) + 1
+    count = (text.count("\n") if "\r" not in text else len(_LINE_END.findall(text))) + 1
     return count - 1 if not text or text[-1] in "\r\n" else count
 
 
 def lines_containing(text: str, needle: str):
     """The lines of ``split_lines(text)`` whose text contains ``needle``, without building the others."""
-    for number, raw in enumerate(_LINE_END.split(text), start=1):
+    for number, raw in enumerate(_physical_lines(text), start=1):
         if needle in raw:
             line = Line(number, raw.replace("\f", "").strip(EDGE_SPACE))
             if needle in line.text:

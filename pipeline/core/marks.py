@@ -6,7 +6,7 @@ are always substrings of the original line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.core import vocabulary
 
@@ -65,8 +65,7 @@ LABEL_ANYWHERE = re.compile(rf"(?P<label>{_LABELS}){_SPACE}[:：]")
 LABEL_ANYWHERE_SOURCE = rf"(?:{_LABELS}){_SPACE}[:：]"  # the same, without a named group
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     level: int  # 1 chapter, 2 section, 3 item, 4 sub-item
     ordinal: int
     label: str  # numbering as printed

@@ -11,7 +11,7 @@ from pipeline.core.findings import Finding
 from pipeline.core.lines import count_lines
 from pipeline.core.outline import Outline, Task, parse_outline
 from pipeline.core.sentences import is_collective
-from pipeline.core.registry import NATIONAL, UnitRegistry
+from pipeline.core.registry import NATIONAL, Resolution, UnitRegistry
 
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 
@@ -50,7 +50,7 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     sha = hashlib.sha256(data).hexdigest()
     findings = list(outline.findings)
     jurisdiction = jurisdiction or registry.jurisdiction_of(outline.header.issuer)
-    assignments = _assignments(outline, registry, findings, jurisdiction or NATIONAL)
+    assignments = _assignments(outline, registry, findings, jurisdiction or NATIONAL, doc_id, sha)
     findings.sort(key=lambda f: (f.line or 0, f.kind, f.value or ""))
     provenance = {"source_sha256": sha}
     header = outline.header
@@ -75,8 +75,6 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
         "clause": task.clause, "open_ended": task.open_ended,
         "line_start": task.line_start, "line_end": task.line_end, **provenance,
     } for task in outline.tasks]
-    for row in assignments:
-        row.update(doc_id=doc_id, **provenance)
     finding_rows = [{
         "doc_id": doc_id, "line": f.line, "kind": f.kind, "severity": f.severity, "value": f.value,
         "message": f.message, **provenance,
@@ -90,29 +88,37 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     return NoticeRows(doc_id, tables, findings)
 
 
-def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Finding], jurisdiction: str) -> list[dict]:
+def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Finding], jurisdiction: str,
+                 doc_id: str, sha: str) -> list[dict]:
     rows = []
     on = outline.header.issue_date
+    # Within one notice the date and jurisdiction are fixed, so a label resolves the same way each time.
+    resolutions: dict[str, Resolution] = {}
     for task in outline.tasks:
         positions: dict[str, int] = {}
         seen: set[str] = set()
+        task_id = task.task_id
         for unit_line, label, role in _readings(task):
-                positions[role] = positions.get(role, 0) + 1
-                resolved = registry.resolve(label, on, jurisdiction=jurisdiction)
-                if resolved.unit_id is None:
+                position = positions[role] = positions.get(role, 0) + 1
+                resolved = resolutions.get(label)
+                if resolved is None:
+                    resolved = resolutions[label] = registry.resolve(label, on, jurisdiction=jurisdiction)
+                unit_id = resolved.unit_id
+                if unit_id is None:
                     findings.append(Finding(unit_line.line, "unresolved_unit",
                                             f"unit {label} is in neither the unit registry nor its aliases", label))
                 elif resolved.via_alias is not None:
                     findings.append(Finding(unit_line.line, "alias_used",
-                                            f"{label} read as {resolved.unit_id}: {resolved.via_alias}", label))
-                identity = resolved.unit_id or label
+                                            f"{label} read as {unit_id}: {resolved.via_alias}", label))
+                identity = unit_id or label
                 if identity in seen:
                     findings.append(Finding(unit_line.line, "unit_repeated_in_task",
-                                            f"{label} is printed twice in task {task.task_id}", label))
+                                            f"{label} is printed twice in task {task_id}", label))
                 seen.add(identity)
-                rows.append({"doc_id": None, "task_id": task.task_id, "role": role,
-                             "role_label": unit_line.role_label, "position": positions[role],
-                             "unit_label": label, "unit_id": resolved.unit_id, "line": unit_line.line})
+                rows.append({"doc_id": doc_id, "task_id": task_id, "role": role,
+                             "role_label": unit_line.role_label, "position": position,
+                             "unit_label": label, "unit_id": unit_id, "line": unit_line.line,
+                             "source_sha256": sha})
     return rows
 
 

@@ -8,6 +8,7 @@ the section itself when it has no items.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pipeline.core.clauses import Clause, find_clauses
 from pipeline.core.findings import KINDS, Finding
@@ -20,7 +21,7 @@ from pipeline.errors import PlanDataError
 LEVEL_NAMES = {1: "chapter", 2: "section", 3: "item", 4: "sub-item"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     section_id: str
     parent: "Node | None"
@@ -47,15 +48,14 @@ class Node:
             node = node.parent
 
 
-@dataclass(frozen=True)
-class UnitLine:
+class UnitLine(NamedTuple):
     line: int
     role: str | None
     role_label: str
     units: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Task:
     task_id: str
     node: Node
@@ -98,7 +98,11 @@ class _Builder:
     # -- headings -----------------------------------------------------------------
     def heading(self, line: Line, level: int, ordinal: int, label: str, rest: str) -> None:
         self.close_block()
-        parent = next((self.open[up] for up in range(level - 1, 0, -1) if up in self.open), self.root)
+        parent = self.root
+        for up in range(level - 1, 0, -1):
+            if up in self.open:
+                parent = self.open[up]
+                break
         self.check_numbering(parent, line, level, ordinal, label)
         clauses = find_clauses(rest)
         heading, body = split_first_sentence(_cut(rest, clauses))
@@ -250,8 +254,10 @@ class _Builder:
             raise PlanDataError("unit line with no provision text before it: a unit line must follow "
                                 "the text it assigns, not a bare heading or another block",
                                 file=self.file, line=line.number)
-        top = min((node.level for node in self.started_since_block), default=None)
-        started = [node for node in self.started_since_block if node.level == top]
+        started = self.started_since_block
+        if started:
+            top = min([node.level for node in started])
+            started = [node for node in started if node.level == top]
         if len(started) == 1:
             node = started[0]
             governed = self.governed[node.governed_from:]  # not by line number: pieces may share a line
@@ -266,7 +272,7 @@ class _Builder:
         node.task_count += 1
         suffix = "" if node.task_count == 1 else f"-{node.task_count}"
         self.block = Task(node.section_id + suffix, node, len(self.tasks) + 1,
-                          "\n".join(piece.text for piece in governed), governed[0].number)
+                          "\n".join([piece.text for piece in governed]), governed[0].number)
         self.tasks.append(self.block)
 
     def close_block(self) -> None:

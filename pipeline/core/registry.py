@@ -7,6 +7,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.errors import PlanDataError
 from pipeline.schema import load_spec
@@ -17,8 +18,7 @@ def match_key(label: str) -> str:
     return "".join(unicodedata.normalize("NFKC", label).split())
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     unit_id: str | None
     via_alias: str | None = None  # the alias row's basis, when an alias was used
 

@@ -64,6 +64,13 @@ def split_units(text: str) -> list[str]:
     return split_unit_list(text)[0]
 
 
+@functools.cache
+def _collective_anywhere() -> re.Pattern:
+    """Any collective word of the vocabulary, wherever it is printed."""
+    words = vocabulary.longest_first("collective")
+    return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+
+
 def is_collective(unit: str) -> bool:
     return unit.startswith(vocabulary.longest_first("collective"))
 
@@ -81,14 +88,21 @@ def split_unit_list(text: str) -> tuple[list[str], bool]:
     """
     body = text.strip().rstrip(_TRAILING)
     named, collective, open_ended = body, "", False
+    units: list[str]
     for index in _scan(body, "等") if "等" in body else ():
         after = body[index + 1:]
         joined = after[1:] if after.startswith("和") else after
         if not after.strip(_TRAILING) or (is_collective(joined) and after != joined) or is_collective(after):
             named, collective, open_ended = body[:index].rstrip(_TRAILING), joined.strip(_TRAILING), True
             break
+    if _ANY_BRACKET.search(named) is None and _collective_anywhere().search(named) is None:
+        # No bracket to skip and no part that can open a collective: every separator cuts, nothing spans.
+        units = [part for piece in _stops(UNIT_SEPARATORS).split(named) if (part := piece.strip(" \u3000\t"))]
+        if collective:
+            units.append(collective)
+        return units, open_ended
     cuts = [-1, *_positions(named, UNIT_SEPARATORS), len(named)]
-    units: list[str] = []
+    units = []
     spanning = False  # the last unit is a collective still waiting for its organ word
     for start, end in zip(cuts, cuts[1:]):
         part = named[start + 1:end].strip(" \u3000\t")
