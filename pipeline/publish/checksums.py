@@ -1,15 +1,26 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 
+_SEEN: dict[tuple, str] = {}
+
+
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """The file's sha256, read once per process: a build checks every file's hash, lists it on the
+    release page and in SHA256SUMS. The memo is keyed by the file's identity and times, which any
+    write changes."""
+    info = os.stat(path)
+    identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    if identity not in _SEEN:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        _SEEN[identity] = digest.hexdigest()
+    return _SEEN[identity]
 
 
 def write_sha256sums(directory: Path, name: str = "SHA256SUMS", known: dict[str, str] | None = None) -> Path:
