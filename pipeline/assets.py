@@ -142,6 +142,10 @@ def _shard_asset(shard: str) -> dg.AssetsDefinition:
         plan_build.staging.mkdir(parents=True, exist_ok=True)
         hits, misses = context.cache.hits, context.cache.misses
         manifest = build_shard(shard, [Notice(n.source.read(), n.doc_id) for n in mine], context)
+        if mine:
+            done = ("unchanged, files linked from the previous release" if manifest["linked"] else
+                    f"{context.cache.hits - hits} read from the parse cache, files written")
+            plan_build.step(f"Shard {shard}: {len(mine)} notice(s), {done}")
         return dg.Output(manifest, metadata={
             "notices": len(manifest["docs"]), "linked_from_previous_release": manifest["linked"],
             "parse_cache_hits": context.cache.hits - hits, "parse_cache_misses": context.cache.misses - misses,

@@ -39,7 +39,7 @@ def test_console_script_prints_progress_and_summary(tmp_path):
     result = subprocess.run([PLANDATA, "build", "--sources", str(SOURCES), "--outputs", str(tmp_path / "out")],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "Parsing 1 notice(s)" in result.stderr and "Validating the release files (compiled checks and Frictionless)" in result.stderr
+    assert "Shard d: 1 notice(s), 0 read from the parse cache, files written" in result.stderr and "Validating the release files (compiled checks and Frictionless)" in result.stderr
     out = result.stdout
     assert out.splitlines()[0].startswith("New release 0001-")
     rows = summary_rows(out)
