@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import time
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -49,16 +50,36 @@ def sources_key(shard: str) -> str:
 
 
 # Unpartitioned on purpose: Dagster's staleness reads an unpartitioned dependency's data version
-# directly, and one external asset per shard keeps each shard asset's dependencies its own.
-SOURCE_ASSETS = [
+# directly, and one asset per shard keeps each shard asset's dependencies its own.
+SOURCE_SPECS = [
     *(dg.AssetSpec(sources_key(shard), group_name="sources", kinds={"text"},
                    description=f"The notices (and their .meta.json sidecars) whose doc_id falls in shard {shard}; "
-                               "observed by the sources_changed sensor with a data version over their files' "
-                               "(relative path, sha256).") for shard in SHARDS),
+                               "its data version is a sha256 over their (relative path, sha256).") for shard in SHARDS),
     dg.AssetSpec(REGISTRY_SOURCES, group_name="sources", kinds={"csv"},
-                 description="The unit registry (units.csv, unit_aliases.csv); observed by the sources_changed "
-                             "sensor with a data version over its files' (name, sha256)."),
+                 description="The unit registry (units.csv, unit_aliases.csv); its data version is a sha256 "
+                             "over their (name, sha256)."),
 ]
+
+
+def observe_sources(directory: Path):
+    """Every source asset's data version, all files hashed (the sensor hashes only what changed)."""
+    versions, _ = source_versions(directory)
+    for key, version in sorted(group_versions(versions, notice_shards(directory, versions)).items()):
+        yield dg.ObserveResult(asset_key=key, data_version=dg.DataVersion(version))
+
+
+# Observable, not plain specs: Dagster's staleness reads observations only of observable assets
+# (of a plain external asset it assumes the initial version, and every shard would look stale).
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.BetaWarning)  # beta in 1.13; the sensor reports the same events
+
+    @dg.multi_observable_source_asset(specs=SOURCE_SPECS, name="observe_sources",
+                                      description="Hashes every source file and observes each shard's sources.")
+    def sources_observation():
+        yield from observe_sources(sources_dir())
+
+
+SOURCE_ASSETS = [sources_observation]
 
 DEFAULT_DAILY_AT = "06:00"
 _DAILY_AT = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")

@@ -85,3 +85,12 @@ def test_sidecars_are_read_only_for_new_notices_or_changed_sidecars(sources, mon
     notice = sources / NOTICE.name
     notice.write_text(notice.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert observed(tick(first.cursor)) == ["sources_d"] and parsed == []
+
+
+def test_observing_from_the_ui_gives_the_versions_the_sensor_reports(sources):
+    (sources / "copy-2.txt").write_bytes(NOTICE.read_bytes())
+    (sources / "copy-2.meta.json").write_text(json.dumps({"id": "alpha"}), encoding="utf-8")
+    sensor = {event.asset_key.to_user_string(): event.tags["dagster/data_version"] for event in tick(None).asset_events}
+    observed_all = {result.asset_key.to_user_string(): result.data_version.value
+                    for result in automation.observe_sources(sources)}
+    assert observed_all == sensor and len(set(observed_all.values())) == 4  # shards d and 8, registry, empty
