@@ -230,8 +230,10 @@ def sources_tick(cursor: str | None, directory: Path,
     current = fingerprint(versions)
     if state["fingerprint"] != current:
         shards = notice_shards(directory, versions, state)
-        # A cursor of an earlier format has no shards: its files are grouped by today's.
-        before = group_versions(state["files"], {**shards, **state["shards"]}) if state["files"] else {}
+        # A cursor of an earlier format has no shards: its files are grouped by today's, and a notice
+        # removed since by its file name's id.
+        by_name = {name: shard_of(doc_id_from_filename(name)) for name in state["files"] if _is_notice(name)}
+        before = group_versions(state["files"], {**by_name, **shards, **state["shards"]}) if state["files"] else {}
         after = group_versions(versions, shards)
         request = _request(state, current, {})
         state.update(fingerprint=current, files=versions, stats=stats, shards=shards)

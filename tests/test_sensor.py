@@ -130,6 +130,15 @@ def test_a_cursor_of_the_previous_format_is_migrated_without_a_rebuild(sources, 
     assert observed(edited) == [NOTICE_SOURCES]
 
 
+def test_a_notice_removed_after_a_cursor_of_the_previous_format_is_observed_in_its_shard(sources, instance):
+    (sources / "copy-1.txt").write_bytes(NOTICE.read_bytes())  # sha256("copy-1") starts with 1
+    files = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sources.iterdir()}
+    old_fingerprint = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+    (sources / "copy-1.txt").unlink()
+    removed = tick(json.dumps({"fingerprint": old_fingerprint, "files": files}), instance)
+    assert len(removed.run_requests) == 1 and observed(removed) == ["sources_1"]
+
+
 def test_an_unreadable_cursor_starts_afresh(sources, instance):
     assert len(tick("not json{", instance).run_requests) == 1
 
