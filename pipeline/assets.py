@@ -1,7 +1,8 @@
 """Thin Dagster assets: they call the core and the publishing code, attach metadata, and pass
 small manifests on (the rows travel in files, so a step may run in another process).
 
-    source_files -> shard_0 … shard_f, unit_registry -> notice_tables (one output per table)
+    sources_X, registry_sources -> shard_X (X = 0 … f); registry_sources -> unit_registry
+                 -> notice_tables (one output per table)
                  -> release_files [checks] -> plan_database -> release
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import dagster as dg
 import pyarrow.parquet as pq
 from pydantic import PrivateAttr
 
+from pipeline.automation import REGISTRY_SOURCES, sources_key
 from pipeline.checks.release_files import verify_release_files
 from pipeline.code_version import code_version
 from pipeline.extract import Notice, identify, read_registry, registry_tables
@@ -132,7 +134,8 @@ def column_schema(spec: TableSpec) -> dg.TableSchema:
 
 
 def _shard_asset(shard: str) -> dg.AssetsDefinition:
-    @dg.asset(name=f"shard_{shard}", deps=["source_files"], group_name="shards", kinds={"parquet", "csv", "json"},
+    @dg.asset(name=f"shard_{shard}", deps=[sources_key(shard), REGISTRY_SOURCES], group_name="shards",
+              kinds={"parquet", "csv", "json"},
               code_version=f"{code_version('parser')}-{code_version('files')}",
               description=f"The notices whose doc_id hashes to shard {shard}: parsed (or read from the parse "
                           "cache), written and checked, or hard-linked from the previous release when unchanged.")
@@ -159,7 +162,7 @@ SHARD_ASSETS = [_shard_asset(shard) for shard in SHARDS]
 _SHARD_INS = {f"shard_{shard}": dg.AssetIn(f"shard_{shard}") for shard in SHARDS}
 
 
-@dg.asset(deps=["source_files"], group_name="shards", kinds={"csv"}, code_version=code_version("files"))
+@dg.asset(deps=[REGISTRY_SOURCES], group_name="shards", kinds={"csv"}, code_version=code_version("files"))
 def unit_registry(plan_build: PlanBuild) -> dg.Output:
     """The unit registry's tables (units, unit_aliases), written whole."""
     registry_files = read_registry_files(Path(plan_build.sources_dir))

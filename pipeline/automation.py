@@ -3,9 +3,14 @@
 The sensor looks at the sources every tick and requests a build when their
 fingerprint (a hash over every file's sha256) differs from the one it last
 requested a build for. It hashes, by streaming, only the files whose stat
-signature (size, mtime, ctime, inode) changed since the last tick. Each changed
-file is observed with its sha256 as the data version of its partition of
-``source_files``.
+signature (size, mtime, ctime, inode) changed since the last tick.
+
+The sources are seen by Dagster as 17 external assets, not one partition per notice:
+``sources_0`` … ``sources_f`` hold the notices (and their sidecars) of one shard each
+(the shard of the notice's doc_id, as the build splits them), ``registry_sources`` the
+unit registry. ``shard_X`` depends on ``sources_X`` and ``registry_sources`` only, so
+a changed notice makes only its shard's asset stale. Each group whose files changed is
+observed with a data version over its files' (relative path, sha256), sorted.
 
 Every request gets a run key of its own (fingerprint and a sequence number), so
 that sources going back to an earlier state (A -> B -> A) are built again. When
@@ -21,21 +26,60 @@ import logging
 import os
 import re
 import time
+import warnings
 from pathlib import Path
 
 import dagster as dg
 
+from pipeline.core.notice import doc_id_from_filename
 from pipeline.errors import PlanDataError
-from pipeline.sources import notice_files, registry_paths, sidecar_files, stream_sha256
+from pipeline.shards import SHARDS, shard_of
+from pipeline.sidecar import MAX_BYTES as SIDECAR_MAX_BYTES
+from pipeline.sidecar import SUFFIX as SIDECAR_SUFFIX
+from pipeline.sidecar import parse_sidecar
+from pipeline.sources import (NOTICE_SUFFIXES, REGISTRY_FILES, notice_files, printable, read_bounded,
+                              registry_paths, sidecar_files, stream_sha256)
 
 LOG = logging.getLogger(__name__)
 
-SOURCE_FILES = dg.DynamicPartitionsDefinition(name="source_files")
-source_files = dg.AssetSpec(
-    "source_files", partitions_def=SOURCE_FILES, group_name="sources", kinds={"text"},
-    description="The notices and the unit registry in the sources directory; one partition per file, "
-                "observed with the file's sha256 as its data version.",
-)
+REGISTRY_SOURCES = "registry_sources"
+
+
+def sources_key(shard: str) -> str:
+    return f"sources_{shard}"
+
+
+# Unpartitioned on purpose: Dagster's staleness reads an unpartitioned dependency's data version
+# directly, and one asset per shard keeps each shard asset's dependencies its own.
+SOURCE_SPECS = [
+    *(dg.AssetSpec(sources_key(shard), group_name="sources", kinds={"text"},
+                   description=f"The notices (and their .meta.json sidecars) whose doc_id falls in shard {shard}; "
+                               "its data version is a sha256 over their (relative path, sha256).") for shard in SHARDS),
+    dg.AssetSpec(REGISTRY_SOURCES, group_name="sources", kinds={"csv"},
+                 description="The unit registry (units.csv, unit_aliases.csv); its data version is a sha256 "
+                             "over their (name, sha256)."),
+]
+
+
+def observe_sources(directory: Path):
+    """Every source asset's data version, all files hashed (the sensor hashes only what changed)."""
+    versions, _ = source_versions(directory)
+    for key, version in sorted(group_versions(versions, notice_shards(directory, versions)).items()):
+        yield dg.ObserveResult(asset_key=key, data_version=dg.DataVersion(version))
+
+
+# Observable, not plain specs: Dagster's staleness reads observations only of observable assets
+# (of a plain external asset it assumes the initial version, and every shard would look stale).
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.BetaWarning)  # beta in 1.13; the sensor reports the same events
+
+    @dg.multi_observable_source_asset(specs=SOURCE_SPECS, name="observe_sources",
+                                      description="Hashes every source file and observes each shard's sources.")
+    def sources_observation():
+        yield from observe_sources(sources_dir())
+
+
+SOURCE_ASSETS = [sources_observation]
 
 DEFAULT_DAILY_AT = "06:00"
 _DAILY_AT = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
@@ -94,9 +138,64 @@ def fingerprint(versions: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(versions, sort_keys=True).encode()).hexdigest()
 
 
+def _is_notice(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in NOTICE_SUFFIXES
+
+
+def _sidecar_name(notice: str) -> str:
+    return os.path.splitext(notice)[0] + SIDECAR_SUFFIX
+
+
+def _shard(directory: Path, notice: str) -> str:
+    """The shard the build puts the notice in: by its sidecar's id, else by its file name. A sidecar
+    that cannot be read counts as absent here; the build reports it."""
+    doc_id = None
+    sidecar = directory / _sidecar_name(notice)
+    if sidecar.is_file():
+        try:
+            shown = printable(_sidecar_name(notice))
+            doc_id = parse_sidecar(read_bounded(sidecar, shown, SIDECAR_MAX_BYTES, "a metadata sidecar"), shown).get("id")
+        except PlanDataError:
+            doc_id = None
+    return shard_of(doc_id or doc_id_from_filename(notice))
+
+
+def notice_shards(directory: Path, versions: dict[str, str], known: dict | None = None) -> dict[str, str]:
+    """{notice: shard}; a notice keeps its known shard unless it is new or its sidecar changed."""
+    known = known or {}
+    known_files, known_shards = known.get("files", {}), known.get("shards", {})
+    shards = {}
+    for name in versions:
+        if not _is_notice(name):
+            continue
+        sidecar = _sidecar_name(name)
+        if name in known_shards and versions.get(sidecar) == known_files.get(sidecar):
+            shards[name] = known_shards[name]
+        else:
+            shards[name] = _shard(directory, name)
+    return shards
+
+
+def group_versions(versions: dict[str, str], shards: dict[str, str]) -> dict[str, str]:
+    """{source asset: data version}: sha256 over its files' [relative path, sha256], sorted."""
+    groups: dict[str, list] = {sources_key(shard): [] for shard in SHARDS}
+    groups[REGISTRY_SOURCES] = []
+    for name, sha in versions.items():
+        if name in REGISTRY_FILES:
+            groups[REGISTRY_SOURCES].append([name, sha])
+        elif _is_notice(name) and name in shards:
+            groups[sources_key(shards[name])].append([name, sha])
+    for notice, shard in shards.items():
+        sidecar = _sidecar_name(notice)
+        if sidecar in versions:
+            groups[sources_key(shard)].append([sidecar, versions[sidecar]])
+    return {key: hashlib.sha256(json.dumps(sorted(files)).encode("utf-8")).hexdigest()
+            for key, files in groups.items()}
+
+
 def _load_cursor(cursor: str | None) -> dict:
     """The cursor as a dict; version 1 cursors ({fingerprint, files}) are read as they are."""
-    empty = {"fingerprint": None, "files": {}, "stats": {}, "sequence": None, "pending": None}
+    empty = {"fingerprint": None, "files": {}, "stats": {}, "shards": {}, "sequence": None, "pending": None}
     if not cursor:
         return empty
     try:
@@ -130,17 +229,19 @@ def sources_tick(cursor: str | None, directory: Path,
         return dg.SkipReason(f"sources not readable, no build requested: {error}")
     current = fingerprint(versions)
     if state["fingerprint"] != current:
-        changed = {name: sha for name, sha in versions.items() if state["files"].get(name) != sha}
-        added = sorted(name for name in versions if name not in state["files"])
+        shards = notice_shards(directory, versions, state)
+        # A cursor of an earlier format has no shards: its files are grouped by today's, and a notice
+        # removed since by its file name's id.
+        by_name = {name: shard_of(doc_id_from_filename(name)) for name in state["files"] if _is_notice(name)}
+        before = group_versions(state["files"], {**by_name, **shards, **state["shards"]}) if state["files"] else {}
+        after = group_versions(versions, shards)
         request = _request(state, current, {})
-        state.update(fingerprint=current, files=versions, stats=stats)
-        observations = [dg.AssetObservation(asset_key=source_files.key, partition=name,
-                                            tags={"dagster/data_version": sha}, metadata={"sha256": sha})
-                        for name, sha in sorted(changed.items())]
-        return dg.SensorResult(
-            run_requests=[request], cursor=json.dumps(state, sort_keys=True), asset_events=observations,
-            dynamic_partitions_requests=[SOURCE_FILES.build_add_request(added)] if added else [],
-        )
+        state.update(fingerprint=current, files=versions, stats=stats, shards=shards)
+        observations = [dg.AssetObservation(asset_key=key, tags={"dagster/data_version": version},
+                                            metadata={"data_version": version})
+                        for key, version in sorted(after.items()) if before.get(key) != version]
+        return dg.SensorResult(run_requests=[request], cursor=json.dumps(state, sort_keys=True),
+                               asset_events=observations)
     skip = f"sources unchanged (fingerprint {current[:12]})"
     touched = stats != state["stats"]
     state["stats"] = stats

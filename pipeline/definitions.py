@@ -15,7 +15,7 @@ build_release_job = dg.define_asset_job(
 sources_changed, daily_rebuild = automation.build_automation(build_release_job)
 
 defs = dg.Definitions(
-    assets=[automation.source_files, *ALL_ASSETS],
+    assets=[*automation.SOURCE_ASSETS, *ALL_ASSETS],
     asset_checks=ALL_CHECKS,
     jobs=[build_release_job],
     sensors=[sources_changed],

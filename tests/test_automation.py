@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -29,12 +30,20 @@ def tick(cursor):
         return sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, instance=instance))
 
 
+def group_version(files: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(sorted([name, sha] for name, sha in files.items())).encode()).hexdigest()
+
+
 def test_sensor_runs_once_per_change_and_keeps_its_cursor(sources):
     first = tick(None)
     assert len(first.run_requests) == 1
-    assert {o.partition for o in first.asset_events} == {NOTICE.name, "units.csv", "unit_aliases.csv"}
-    assert all(o.tags["dagster/data_version"] == json.loads(first.cursor)["files"][o.partition]
-               for o in first.asset_events)
+    versions = {o.asset_key.to_user_string(): o.tags["dagster/data_version"] for o in first.asset_events}
+    assert set(versions) == {f"sources_{digit}" for digit in "0123456789abcdef"} | {"registry_sources"}
+    files = json.loads(first.cursor)["files"]
+    # The notice's doc_id taizhou-anticorruption-2008-2012 hashes (sha256) to shard d; the other shards are empty.
+    assert versions["sources_d"] == group_version({NOTICE.name: files[NOTICE.name]})
+    assert versions["registry_sources"] == group_version({n: files[n] for n in ("units.csv", "unit_aliases.csv")})
+    assert versions["sources_0"] == versions["sources_f"] == group_version({})
     unchanged = tick(first.cursor)
     assert unchanged.run_requests == [] and unchanged.cursor in (None, first.cursor)
     notice = sources / NOTICE.name
@@ -42,7 +51,7 @@ def test_sensor_runs_once_per_change_and_keeps_its_cursor(sources):
     edited = tick(first.cursor)
     assert len(edited.run_requests) == 1
     assert edited.run_requests[0].run_key != first.run_requests[0].run_key
-    assert [o.partition for o in edited.asset_events] == [NOTICE.name]
+    assert [o.asset_key.to_user_string() for o in edited.asset_events] == ["sources_d"]
     assert tick(edited.cursor).run_requests == []
 
 

@@ -18,6 +18,12 @@ from pipeline.definitions import build_release_job, defs
 from conftest import NOTICE, copy_sources
 
 DATE_A, DATE_B = "2008年8月11日", "2008年9月1日"
+# The bundled notice's doc_id is taizhou-anticorruption-2008-2012; sha256 of it starts with "d".
+NOTICE_SOURCES = "sources_d"
+
+
+def observed(result) -> list[str]:
+    return [event.asset_key.to_user_string() for event in result.asset_events]
 
 
 @pytest.fixture()
@@ -66,7 +72,10 @@ def test_sources_going_back_to_an_earlier_state_are_built_again(sources, instanc
     keys = [result.run_requests[0].run_key for result in (a, b, back)]
     assert len(set(keys)) == 3
     assert not instance.get_runs(filters=dg.RunsFilter(tags={"dagster/run_key": keys[2]}))
-    assert [o.partition for o in back.asset_events] == [NOTICE.name]
+    assert observed(back) == [NOTICE_SOURCES]
+    # Back to A's bytes: A's data version again, so that Dagster sees the shard as it was.
+    version_a = a.asset_events[observed(a).index(NOTICE_SOURCES)].tags["dagster/data_version"]
+    assert back.asset_events[0].tags["dagster/data_version"] == version_a
     assert tick(back.cursor, instance).run_requests == []
 
 
@@ -118,7 +127,16 @@ def test_a_cursor_of_the_previous_format_is_migrated_without_a_rebuild(sources, 
     set_date(sources, DATE_B)
     edited = tick(migrated.cursor, instance)
     assert len(edited.run_requests) == 1 and edited.run_requests[0].run_key != old_fingerprint
-    assert [o.partition for o in edited.asset_events] == [NOTICE.name]
+    assert observed(edited) == [NOTICE_SOURCES]
+
+
+def test_a_notice_removed_after_a_cursor_of_the_previous_format_is_observed_in_its_shard(sources, instance):
+    (sources / "copy-1.txt").write_bytes(NOTICE.read_bytes())  # sha256("copy-1") starts with 1
+    files = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sources.iterdir()}
+    old_fingerprint = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+    (sources / "copy-1.txt").unlink()
+    removed = tick(json.dumps({"fingerprint": old_fingerprint, "files": files}), instance)
+    assert len(removed.run_requests) == 1 and observed(removed) == ["sources_1"]
 
 
 def test_an_unreadable_cursor_starts_afresh(sources, instance):
