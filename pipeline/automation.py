@@ -31,7 +31,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.core.notice import doc_id_from_filename
+from pipeline.core.notice import doc_id_from_path
 from pipeline.errors import PlanDataError
 from pipeline.shards import SHARDS, shard_of
 from pipeline.sidecar import MAX_BYTES as SIDECAR_MAX_BYTES
@@ -157,7 +157,7 @@ def _shard(directory: Path, notice: str) -> str:
             doc_id = parse_sidecar(read_bounded(sidecar, shown, SIDECAR_MAX_BYTES, "a metadata sidecar"), shown).get("id")
         except PlanDataError:
             doc_id = None
-    return shard_of(doc_id or doc_id_from_filename(notice))
+    return shard_of(doc_id or doc_id_from_path(notice))
 
 
 def notice_shards(directory: Path, versions: dict[str, str], known: dict | None = None) -> dict[str, str]:
@@ -232,7 +232,7 @@ def sources_tick(cursor: str | None, directory: Path,
         shards = notice_shards(directory, versions, state)
         # A cursor of an earlier format has no shards: its files are grouped by today's, and a notice
         # removed since by its file name's id.
-        by_name = {name: shard_of(doc_id_from_filename(name)) for name in state["files"] if _is_notice(name)}
+        by_name = {name: shard_of(doc_id_from_path(name)) for name in state["files"] if _is_notice(name)}
         before = group_versions(state["files"], {**by_name, **shards, **state["shards"]}) if state["files"] else {}
         after = group_versions(versions, shards)
         request = _request(state, current, {})

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from pipeline.core.notice import doc_id_from_filename, parse_notice
+from pipeline.core.notice import doc_id_from_path, parse_notice
 from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
 from pipeline.provenance import tag_source
@@ -66,7 +66,7 @@ def identify(sources: list) -> list[Notice]:
     seen: dict[str, str] = {}
     notices = []
     for source in sources:
-        doc_id = source.meta.get("id") or doc_id_from_filename(source.name.replace("/", "-"))
+        doc_id = source.meta.get("id") or doc_id_from_path(source.name)
         if doc_id in seen:
             raise PlanDataError(f"gives the same doc_id {doc_id!r} as {seen[doc_id]}; rename one file "
                                 "or give one an id in its .meta.json sidecar", file=source.name)

@@ -42,15 +42,16 @@ def test_each_shard_asset_depends_on_its_own_sources_and_the_registry_only():
     assert len(sources) == 16 and not any(graph.get(key).is_partitioned for key in sources)
 
 
-def test_a_notice_in_a_subfolder_is_grouped_by_its_file_name_id(sources):
+def test_a_notice_in_a_subfolder_is_grouped_by_its_path_id(sources):
+    """batch/copy-1.txt is published as doc_id batch-copy-1, whose sha256 begins with 5."""
     (sources / "batch").mkdir()
     (sources / "batch" / "copy-1.txt").write_bytes(NOTICE.read_bytes())
     first = tick(None)
     cursor = json.loads(first.cursor)
-    assert cursor["shards"] == {NOTICE.name: "d", "batch/copy-1.txt": "1"}
+    assert cursor["shards"] == {NOTICE.name: "d", "batch/copy-1.txt": "5"}
     text = (sources / "batch" / "copy-1.txt").read_text(encoding="utf-8")
     (sources / "batch" / "copy-1.txt").write_text(text + "\n", encoding="utf-8")
-    assert observed(tick(first.cursor)) == ["sources_1"]
+    assert observed(tick(first.cursor)) == ["sources_5"]
 
 
 def test_a_sidecar_id_moves_its_notice_and_both_shards_are_observed(sources):

@@ -28,6 +28,12 @@ def doc_id_from_filename(file_name: str) -> str:
     return slug
 
 
+def doc_id_from_path(relative: str) -> str:
+    """The doc_id of a notice without a sidecar id: from its path relative to the sources directory,
+    folders included (``2009/taizhou.txt`` → ``2009-taizhou``)."""
+    return doc_id_from_filename(relative.replace("\\", "/").replace("/", "-"))
+
+
 @dataclass
 class NoticeRows:
     doc_id: str
