@@ -270,6 +270,7 @@ def plan_database(plan_build: PlanBuild) -> dg.MaterializeResult:
           group_name="release", code_version=code_version("site"))
 def release(plan_build: PlanBuild, release_files: dict) -> dg.MaterializeResult:
     """Change log, quality report, pages and checksums; then move staging into releases/ and switch latest."""
+    plan_build.step("Writing the change log, quality report, pages and checksums")
     with plan_build.publishing():
         published = finalize(Path(plan_build.outputs_dir), plan_build.staging, plan_build.resolved_base_url,
                              release_files)
