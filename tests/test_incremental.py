@@ -206,11 +206,35 @@ def test_a_duplicated_doc_id_across_shards_is_a_key_violation(two_builds, tmp_pa
     every = frozenset(resource["name"] for resource in descriptor["resources"])
     violations = checks_package.check_package(release, descriptor, checked=every)
     repeated = doc_id_from_filename(next(name for name in NAMES if shard_of(doc_id_from_filename(name)) == files[0].stem))
-    assert [(v.path, v.rule, v.value) for v in violations if v.rule == "primary-key"] == [
-        ("parquet/documents", "primary-key", repeated)]
-    # The document that shard 2 lost leaves its sections without a parent document.
-    assert {(v.path, v.rule) for v in violations if v.rule != "primary-key"} == {("parquet/sections", "foreign-key"),
-                                                                                ("parquet/findings", "foreign-key")}
+    assert [(v.path, v.rule, v.row, v.value) for v in violations if v.rule == "primary-key"] == [
+        (f"parquet/documents/{files[1].stem}.parquet", "primary-key", 2, repeated)]
+    # The document that shard 2 lost leaves its sections and findings without a parent document.
+    assert {(v.path, v.rule) for v in violations if v.rule != "primary-key"} == {
+        (f"parquet/sections/{files[1].stem}.parquet", "foreign-key"),
+        (f"parquet/findings/{files[1].stem}.parquet", "foreign-key")}
+
+
+def test_a_bad_row_in_one_of_several_shard_files_is_named_by_its_file_and_row(two_builds, tmp_path):
+    """The shards' files of a table are checked in one load; a violation still names the file and
+    the row a user opens (the header is row 1), not a row counted across the files."""
+    _, _, second, _ = two_builds
+    release = tmp_path / "release"
+    shutil.copytree(second, release)
+    for path in release.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    third = sorted((release / "csv" / "tasks").glob("*.csv"))[2]
+    lines = third.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    cells = lines[4].split(",")
+    cells[header.index("seq")] = "five"
+    lines[4] = ",".join(cells)
+    third.write_text("\n".join(lines), encoding="utf-8")
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["table"] in ("documents", "sections", "tasks")
+                               and r["format"] == "csv"]
+    violations = checks_package.check_package(release, descriptor)
+    assert [(v.path, v.rule, v.column, v.row) for v in violations if v.rule.startswith("type-error")] == [
+        (third.relative_to(release).as_posix(), "type-error/integer", "seq", 5)]
 
 
 # -- --skip-broken ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.checks.readback import LOADERS
+from pipeline.checks.readback import FILE_STRIDE, LOADERS, locate
 from pipeline.checks.rules import ROW, field_rules, key_rules
 from pipeline.schema import sql_identifier, sql_string, table_specs
 
@@ -73,8 +73,9 @@ def check_keys(directory: Path, descriptor: dict) -> list[Violation]:
             columns = ", ".join(map(sql_identifier, specs[table].columns))
             relation = f"keys__{table}"
             try:
-                con.execute(f"CREATE TEMP VIEW {relation} AS SELECT {columns}, file_row_number + 2 AS {ROW} "
-                            f"FROM read_parquet({listed}, file_row_number = true)")
+                con.execute(f"CREATE TEMP VIEW {relation} AS SELECT {columns}, "
+                            f"(list_position({listed}, filename) - 1) * {FILE_STRIDE} + file_row_number + 2 AS {ROW} "
+                            f"FROM read_parquet({listed}, file_row_number = true, filename = true)")
                 con.execute(f"SELECT count(*) FROM {relation}").fetchone()
             except duckdb.Error as error:
                 violations.append(Violation(f"parquet/{table}", "format-error", value=str(error).splitlines()[0]))
@@ -85,7 +86,7 @@ def check_keys(directory: Path, descriptor: dict) -> list[Violation]:
             rules = [rule for rule in field_rules(spec, relation) if rule.name == "unique-error"]
             rules += [rule for rule in key_rules(spec, lambda name: relations.get(name, "__missing"))
                       if "__missing" not in rule.sql]
-            violations += [Violation(f"parquet/{table}", name, column, row, value)
+            violations += [_located(files[table], f"parquet/{table}", name, column, row, value)
                            for name, column, row, value in run_rules(con, rules)]
     return violations
 
@@ -103,6 +104,7 @@ def check_slice(directory: Path, resources: list[dict]) -> list[Violation]:
     for resource in resources:
         groups.setdefault((resource["format"], table_of(resource)), []).append(resource)
     shown_of: dict[tuple[str, str], str] = {}
+    files_of: dict[tuple[str, str], list[str]] = {}
     with duckdb.connect() as con:
         for (fmt, table), members in groups.items():
             members.sort(key=lambda resource: resource.get("shard") or "")
@@ -111,6 +113,7 @@ def check_slice(directory: Path, resources: list[dict]) -> list[Violation]:
             shown = ", ".join(paths)
             shards = [resource["shard"] for resource in members if resource.get("shard")]
             shown_of[fmt, table] = f"{fmt}/{table}" + (f"/{shards[0]}" if len(shards) == 1 else "")
+            files_of[fmt, table] = paths
             if spec is None or loader is None:
                 violations += [Violation(shown, "unknown-resource", value=resource["name"]) for resource in members]
                 continue
@@ -125,7 +128,7 @@ def check_slice(directory: Path, resources: list[dict]) -> list[Violation]:
             except duckdb.Error as error:
                 violations.append(Violation(shown, "format-error", value=str(error).splitlines()[0]))
                 continue
-            violations += [Violation(shown, rule, column, row, value) for rule, column, row, value in found]
+            violations += [_located(paths, shown, rule, column, row, value) for rule, column, row, value in found]
             if not any(rule.startswith("header") or rule == "type-error/schema" for rule, *_ in found):
                 loaded.setdefault(fmt, {})[table] = relation
                 untyped[relation] = {(column, row) for rule, column, row, _ in found if rule.startswith("type-error")}
@@ -135,11 +138,17 @@ def check_slice(directory: Path, resources: list[dict]) -> list[Violation]:
                 rules = field_rules(spec, relation)
                 rules += [rule for rule in key_rules(spec, lambda name: relations.get(name, "__missing"))
                           if "__missing" not in rule.sql]
-                violations += [Violation(shown_of[fmt, table], name, column, row, value)
+                violations += [_located(files_of[fmt, table], shown_of[fmt, table], name, column, row, value)
                                for name, column, row, value in run_rules(con, rules)
                                if (column, row) not in untyped[relation]]
         violations += _disagreements(con, loaded, specs, shown_of)
     return violations
+
+
+def _located(paths: list[str], shown: str, rule: str, column, row, value) -> Violation:
+    """A violation at the file and row a user opens (rows are numbered file by file, see readback)."""
+    path, local = locate(paths, row)
+    return Violation(path or shown, rule, column, local, value)
 
 
 def run_rules(con: duckdb.DuckDBPyConnection, rules) -> list[tuple]:

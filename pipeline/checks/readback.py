@@ -35,6 +35,27 @@ def _file_list(paths: list[Path]) -> str:
     return "[" + ", ".join(sql_string(str(path)) for path in paths) + "]"
 
 
+# A row of the n-th file (from 0) of a load is numbered n * FILE_STRIDE + its row in that file
+# (the header is row 1): one integer that orders rows, and that locate() turns back into the file
+# and the row a user opens.
+FILE_STRIDE = 10**12
+
+
+def numbered(paths: list[Path], source: str) -> str:
+    """``source`` (a read_* call with filename = true) with ROW added, numbered file by file."""
+    return (f"SELECT * EXCLUDE (__ord), (list_position({_file_list(paths)}, filename) - 1) * {FILE_STRIDE} "
+            f"+ row_number() OVER (PARTITION BY filename ORDER BY __ord) + 1 AS {ROW} "
+            f"FROM (SELECT *, row_number() OVER () AS __ord FROM {source})")
+
+
+def locate(paths: list, row: int | None) -> tuple[object, int | None]:
+    """(the file, the row in it) of a row numbered by numbered(); (None, None) without a row."""
+    if row is None:
+        return None, None
+    index, local = divmod(row, FILE_STRIDE)
+    return (paths[index] if 0 <= index < len(paths) else None), local
+
+
 def _text_to_typed(field: dict, text: str) -> str:
     kind = field["type"]
     if kind == "boolean":
@@ -65,18 +86,18 @@ def _type_errors(con: duckdb.DuckDBPyConnection, raw: str, spec: TableSpec, valu
 
 def load_csv(con: duckdb.DuckDBPyConnection, spec: TableSpec, paths: list[Path], table: str) -> list[Found]:
     found: list[Found] = []
-    for path in paths:
+    for index, path in enumerate(paths):
         with path.open(encoding="utf-8", newline="") as handle:
             header = next(csv.reader(handle), [])
         if header != spec.columns:
-            found.append(("header-error", None, 1, f"{path.name}: {','.join(header)}"))
+            found.append(("header-error", None, index * FILE_STRIDE + 1, f"{path.name}: {','.join(header)}"))
     if found:
         return found
     raw = f"{table}__raw"
     columns = "{" + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in spec.columns) + "}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT *, row_number() OVER () + 1 AS {ROW} "
-                f"FROM read_csv({_file_list(paths)}, header = true, auto_detect = false, columns = {columns}, "
-                f"delim = ',', quote = '\"', escape = '\"', strict_mode = true)")
+    source = (f"read_csv({_file_list(paths)}, header = true, auto_detect = false, columns = {columns}, "
+              f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, filename = true)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {numbered(paths, source)}")
     found += _type_errors(con, raw, spec, sql_identifier, json=False)
     typed = ", ".join(f"{_text_to_typed(f, sql_identifier(f['name']))} AS {sql_identifier(f['name'])}"
                       for f in spec.fields)
@@ -91,10 +112,10 @@ def load_json(con: duckdb.DuckDBPyConnection, spec: TableSpec, paths: list[Path]
     # list of paths); the checks and casts then read the small per-column JSON values.
     paths_list = "[" + ", ".join(sql_string("$." + name) for name in spec.columns) + "]"
     values = ", ".join(f"v[{i}] AS {sql_identifier(name)}" for i, name in enumerate(spec.columns, start=1))
+    source = f"read_json_objects({_file_list(paths)}, format = 'array', filename = true)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {ROW}, k, {values} FROM ("
-                f"SELECT row_number() OVER () + 1 AS {ROW}, json_keys(json) AS k, "
-                f"json_extract(json, {paths_list}) AS v "
-                f"FROM read_json_objects({_file_list(paths)}, format = 'array'))")
+                f"SELECT {ROW}, json_keys(json) AS k, json_extract(json, {paths_list}) AS v "
+                f"FROM ({numbered(paths, source)}))")
     found: list[Found] = []
     # Every expected key present and no other: the count rules out an extra or a repeated key, and
     # a row that is not an object has no keys.
@@ -124,8 +145,8 @@ def load_parquet(con: duckdb.DuckDBPyConnection, spec: TableSpec, paths: list[Pa
     if found:
         return found
     columns = ", ".join(map(sql_identifier, spec.columns))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {columns}, "
-                f"row_number() OVER () + 1 AS {ROW} FROM read_parquet({_file_list(paths)})")
+    source = f"read_parquet({_file_list(paths)}, filename = true)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {columns}, {ROW} FROM ({numbered(paths, source)})")
     return found
 
 
