@@ -54,15 +54,17 @@ class PlanBuild(dg.ConfigurableResource):
     _run_id: str = PrivateAttr(default="adhoc")
     _repairs: list = PrivateAttr(default_factory=list)
     _shard_context: tuple | None = PrivateAttr(default=None)
+    _live: object = PrivateAttr(default=None)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext):
         self._run_id = context.run.run_id if context.run else "adhoc"
+        self._live = live_runs(context.instance, self._run_id)
         if self.parallel_steps:
             check_outputs(Path(self.outputs_dir))
             yield self  # staging is shared by the run's step processes; the release step removes it
             return
-        with build_lock(Path(self.outputs_dir), self.lock_wait_seconds) as repairs:
+        with build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live) as repairs:
             self._repairs = repairs
             for repair in repairs:
                 self.step(f"Repaired: {repair}")
@@ -79,7 +81,7 @@ class PlanBuild(dg.ConfigurableResource):
             yield
             return
         try:
-            with build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self.staging) as repairs:
+            with build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live) as repairs:
                 self._repairs = repairs
                 yield
         finally:
@@ -120,6 +122,21 @@ class PlanBuild(dg.ConfigurableResource):
         context = ShardContext(self.staging, read_registry(registry_files), registry_key(registry_files), cache,
                                self.previous(), self.skip_broken)
         return context, identify(list_notices(sources))
+
+
+def live_runs(instance, own_run_id: str):
+    """keep(staging path) for the lock's clean-up: this run's staging, and any other run's that the
+    Dagster instance says has not finished (its steps may be writing there between two locks)."""
+    def keep(path: Path) -> bool:
+        run_id = path.name.removeprefix(STAGING_PREFIX)
+        if run_id == own_run_id:
+            return True
+        try:
+            run = instance.get_run_by_id(run_id) if instance is not None else None
+        except Exception:  # an instance that cannot answer: the directory is treated as a leftover
+            return False
+        return run is not None and not run.is_finished
+    return keep
 
 
 def column_schema(spec: TableSpec) -> dg.TableSchema:

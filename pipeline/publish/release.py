@@ -118,11 +118,12 @@ def _check_wait(wait_seconds: float) -> None:
 
 
 @contextmanager
-def build_lock(outputs: Path, wait_seconds: float = 0.0, keep: Path | None = None):
+def build_lock(outputs: Path, wait_seconds: float = 0.0, keep=None):
     """One build at a time per OUTPUTS directory; a second one waits, then fails clearly.
 
-    Yields the list of repairs made under the lock (one line each). ``keep`` is the staging
-    directory of the run that takes the lock only to publish (parallel steps): not a leftover."""
+    Yields the list of repairs made under the lock (one line each). ``keep(path)`` says whether a
+    staging directory belongs to a run that is still going (under the multiprocess executor a run
+    holds the lock only to publish, so another run's staging may be live): it is not a leftover."""
     _check_wait(wait_seconds)
     check_outputs(outputs)
     try:
@@ -172,9 +173,9 @@ def remove_tree(path: Path) -> None:
     shutil.rmtree(path, onerror=writable_and_retry)
 
 
-def clean_leftovers(outputs: Path, keep: Path | None = None) -> list[Path]:
+def clean_leftovers(outputs: Path, keep=None) -> list[Path]:
     """What killed builds leave outside the releases. Only ever called under the lock."""
-    removed = [*(path for path in outputs.glob(STAGING_PREFIX + "*") if keep is None or path != keep),
+    removed = [*(path for path in outputs.glob(STAGING_PREFIX + "*") if keep is None or not keep(path)),
                *outputs.glob(".latest-*"), *releases_dir(outputs).glob(f".{INDEX_NAME}.*.tmp"),
                *releases_dir(outputs).glob(TRASH_PREFIX + "*")]
     for path in removed:

@@ -1,0 +1,60 @@
+"""Under the multiprocess executor a run holds the outputs lock only to publish, so the clean-up of
+leftovers under the lock must not take the staging of a run that is still going."""
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from pipeline.assets import live_runs
+from pipeline.publish.release import STAGING_PREFIX, build_lock, clean_leftovers
+
+
+class Instance:
+    """Just what live_runs asks of a Dagster instance: a run by id, finished or not."""
+
+    def __init__(self, runs: dict[str, bool]):
+        self.runs = runs
+
+    def get_run_by_id(self, run_id: str):
+        return SimpleNamespace(is_finished=self.runs[run_id]) if run_id in self.runs else None
+
+
+class Unreachable:
+    def get_run_by_id(self, run_id: str):
+        raise ConnectionError("storage is down")
+
+
+def _staging(outputs: Path, *run_ids: str) -> dict[str, Path]:
+    paths = {run_id: outputs / f"{STAGING_PREFIX}{run_id}" for run_id in run_ids}
+    for path in paths.values():
+        (path / "csv").mkdir(parents=True)
+        (path / "csv" / "x.csv").write_text("a\n", encoding="utf-8")
+    return paths
+
+
+def test_only_the_staging_of_finished_or_unknown_runs_is_cleaned(tmp_path):
+    paths = _staging(tmp_path, "mine", "running", "finished", "unknown")
+    # "mine" is kept although the instance does not know it: it is this run's own.
+    keep = live_runs(Instance({"running": False, "finished": True}), "mine")
+    removed = clean_leftovers(tmp_path, keep)
+    assert sorted(path.name for path in removed) == [f"{STAGING_PREFIX}finished", f"{STAGING_PREFIX}unknown"]
+    assert paths["mine"].is_dir() and paths["running"].is_dir()
+    assert not paths["finished"].exists() and not paths["unknown"].exists()
+
+
+def test_an_instance_that_cannot_answer_leaves_only_the_own_staging(tmp_path):
+    paths = _staging(tmp_path, "mine", "other")
+    clean_leftovers(tmp_path, live_runs(Unreachable(), "mine"))
+    assert paths["mine"].is_dir() and not paths["other"].exists()
+
+
+def test_the_lock_passes_the_predicate_to_the_clean_up(tmp_path):
+    paths = _staging(tmp_path, "mine", "running", "crashed")
+    with build_lock(tmp_path, keep=live_runs(Instance({"running": False}), "mine")):
+        pass
+    assert paths["mine"].is_dir() and paths["running"].is_dir() and not paths["crashed"].exists()
+
+
+def test_without_a_predicate_every_staging_is_a_leftover(tmp_path):
+    _staging(tmp_path, "a", "b")
+    assert len(clean_leftovers(tmp_path)) == 2
