@@ -278,3 +278,26 @@ def test_skip_broken_keeps_a_published_notice_stale_and_leaves_out_a_new_one(tmp
     all_docs = {row["doc_id"] for path in (release / "parquet" / "documents").glob("*.parquet")
                 for row in pq.read_table(path).to_pylist()}
     assert "new-notice" not in all_docs and len(all_docs) == len(NAMES)
+
+
+def test_a_damaged_file_of_the_previous_release_is_written_afresh_not_linked(tmp_path):
+    """Someone edited a published file (as root, despite its 0444): the next build must neither
+    link the damage into the new release nor fail on it forever; the damaged release is left alone."""
+    sources = _sources(tmp_path / "sources")
+    outputs = tmp_path / "outputs"
+    first = run_build(sources, outputs).release_dir
+    unchanged = shard_of(doc_id_from_filename(NAMES[0]))
+    damaged = first / "csv" / "tasks" / f"{unchanged}.csv"
+    clean = damaged.read_bytes()
+    damaged.chmod(0o644)
+    damaged.write_bytes(clean.replace("市纪委".encode(), "市纪检".encode(), 1))
+    damaged.chmod(0o444)
+    _amend(sources)
+    second = run_build(sources, outputs).release_dir
+    fresh = second / "csv" / "tasks" / f"{unchanged}.csv"
+    assert not os.path.samefile(damaged, fresh) and fresh.read_bytes() == clean
+    assert damaged.read_bytes() != clean  # the damaged release is not repaired behind anyone's back
+    # The shard's other files were written afresh too (a shard is linked whole or not at all).
+    assert not os.path.samefile(first / "json" / "tasks" / f"{unchanged}.json",
+                                second / "json" / "tasks" / f"{unchanged}.json")
+    assert_complete(second)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from pipeline.publish.checksums import read_sha256sums, sha256_file
 from pipeline.publish.tables import read_tables
 
 KEYS_FILE = "build-keys.json"
@@ -44,12 +45,28 @@ class Previous:
         except (OSError, ValueError, TypeError):
             return {"resources": []}
 
+    @cached_property
+    def checksums(self) -> dict[str, str]:
+        return read_sha256sums(self.directory) if self.directory is not None else {}
+
+    def intact(self, relative: str) -> bool:
+        """The file is there and still has the sha256 its release's SHA256SUMS lists. A damaged file
+        is never linked into a new release (which would then fail its checks on every build); it is
+        written afresh, and the damaged release is left as it is. The hash is memoised by inode, so
+        the new release's own check of the linked file costs no second read."""
+        path = self.directory / relative
+        try:
+            return path.is_file() and sha256_file(path) == self.checksums.get(relative)
+        except OSError:
+            return False
+
     def shard(self, shard: str, key: str) -> dict | None:
-        """The previous release's entry for the shard when it was built from the same key."""
+        """The previous release's entry for the shard when it was built from the same key and its
+        files are intact."""
         entry = self.keys.get("shards", {}).get(shard)
         if not entry or entry.get("key") != key:
             return None
-        if not all((self.directory / path).is_file() for path in entry.get("files", [])):
+        if not all(self.intact(path) for path in entry.get("files", [])):
             return None
         return entry
 
@@ -58,7 +75,7 @@ class Previous:
 
     def page(self, relative: str, key: str) -> bool:
         return (self.keys.get("pages", {}).get(relative) == key and self.directory is not None
-                and (self.directory / relative).is_file())
+                and self.intact(relative))
 
     def link(self, relative: str, staging: Path) -> None:
         target = staging / relative
