@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.changes.log import INPUT_TABLES
-from pipeline.checks.package import resource_paths, table_of
+from pipeline.checks.package import files_by_table
 from pipeline.errors import PlanDataError
 from pipeline.extract import extract
 from pipeline.sources import SourceFile, printable, read_bounded, read_sources
@@ -63,10 +63,7 @@ def read_release(directory: Path) -> dict[str, list[dict]]:
     if not isinstance(descriptor, dict):
         raise PlanDataError("not a readable release: datapackage.json is not a JSON object",
                             file=str(directory / "datapackage.json"))
-    files: dict[str, list[str]] = {}
-    for resource in descriptor.get("resources", []):
-        if isinstance(resource, dict) and resource.get("format") == "json":
-            files.setdefault(table_of(resource), []).extend(resource_paths(resource))
+    files = files_by_table(descriptor, "json")
     tables = {}
     for name in INPUT_TABLES:
         if name not in files:

@@ -9,6 +9,7 @@ from pipeline.core.notice import doc_id_from_path, parse_notice
 from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
 from pipeline.provenance import tag_source
+from pipeline.publish.datapackage import NOTICE_TABLE_NAMES
 from pipeline.schema import table_specs
 from pipeline.shards import shard_of
 from pipeline.sources import REGISTRY_FILES, SourceFile
@@ -23,8 +24,7 @@ def _decode_registry(source: SourceFile) -> str:
 
 # Registry table -> the file in the sources directory it is read from (units -> units.csv).
 REGISTRY_TABLES = {file_name.removesuffix(".csv"): file_name for file_name in REGISTRY_FILES}
-# The tables whose rows come from notices (every one starts with doc_id), in the package's order.
-NOTICE_TABLES = tuple(name for name in table_specs() if name not in REGISTRY_TABLES)
+NOTICE_TABLES = NOTICE_TABLE_NAMES
 
 
 def read_registry(registry_files: dict[str, SourceFile]) -> UnitRegistry:

@@ -91,7 +91,7 @@ def test_jsonld_has_its_context_inline_and_says_the_same_as_the_turtle(graph, re
 @pytest.mark.subprocess
 def test_dcat_files_are_the_same_bytes_under_any_hash_seed(release, tmp_path):
     script = ("import json, sys; from pathlib import Path\n"
-              "from pipeline.site.notice_rows import read_release_tables\n"
+              "from pipeline.publish.tables import read_tables as read_release_tables\n"
               "from pipeline.site.build import write_release_site\n"
               "r = Path(sys.argv[1])\n"
               "write_release_site(r, read_release_tables(r), json.loads((r / 'datapackage.json').read_text()),"

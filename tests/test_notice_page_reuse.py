@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from pipeline.site import DEFAULT_BASE_URL, build, page_key, write_release_site
-from pipeline.site.notice_rows import read_release_tables
+from pipeline.publish.tables import read_tables as read_release_tables
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pipeline.publish.checksums import sha256_file
 from pipeline.schema import table_specs
 from pipeline.site import DEFAULT_BASE_URL, base_url_notice, resolve_base_url, write_release_site
 from pipeline.site.chart import chart_svg
-from pipeline.site.notice_rows import read_release_tables
+from pipeline.publish.tables import read_tables as read_release_tables
 from pipeline.shards import shard_of
 
 NOTICE = "taizhou-anticorruption-2008-2012"

@@ -8,7 +8,7 @@ import pyarrow as pa
 from pipeline.render.quality import quality_report
 from pipeline.schema import table_specs
 from pipeline.site import DEFAULT_BASE_URL
-from pipeline.site.notice_rows import read_release_tables
+from pipeline.publish.tables import read_tables as read_release_tables
 
 STALE = "stale (previous release's rows: the amended text could not be read)"
 

@@ -11,7 +11,6 @@ from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
 from pipeline.extract import extract
 from pipeline.publish.assemble import write_data_files
-from pipeline.publish.files import write_table_files
 from pipeline.sources import read_sources
 from conftest import NOTICE, shared_dir
 

@@ -57,14 +57,24 @@ def check_package(directory: Path, descriptor: dict, checked: frozenset[str] = f
     return violations
 
 
+def files_by_table(descriptor: dict, fmt: str, shards: set[str] | None = None) -> dict[str, list[str]]:
+    """Table -> its files in a format, in descriptor order (whole tables and shard files alike);
+    with ``shards``, only those shards' files and the unsharded tables'."""
+    found: dict[str, list[str]] = {}
+    for resource in descriptor.get("resources", []):
+        if not isinstance(resource, dict) or resource.get("format") != fmt:
+            continue
+        if shards is not None and resource.get("shard") is not None and resource["shard"] not in shards:
+            continue
+        found.setdefault(table_of(resource), []).extend(resource_paths(resource))
+    return found
+
+
 def check_keys(directory: Path, descriptor: dict) -> list[Violation]:
     """Primary keys, unique columns and foreign keys over a whole sharded release, from its Parquet
     files (every other format was checked to hold the same rows as the Parquet file of its shard)."""
     specs = table_specs()
-    files: dict[str, list[str]] = {}
-    for resource in descriptor["resources"]:
-        if resource["format"] == "parquet" and table_of(resource) in specs:
-            files.setdefault(table_of(resource), []).extend(resource_paths(resource))
+    files = {table: paths for table, paths in files_by_table(descriptor, "parquet").items() if table in specs}
     violations: list[Violation] = []
     with duckdb.connect() as con:
         relations = {}
@@ -200,4 +210,4 @@ def _disagreements(con: duckdb.DuckDBPyConnection, loaded: dict[str, dict[str, s
             for (a, b, table), count in zip(pairs, found) if count]
 
 
-__all__ = ["ROW", "Violation", "check_keys", "check_package", "check_slice", "table_of"]
+__all__ = ["ROW", "Violation", "check_keys", "check_package", "check_slice", "files_by_table", "table_of"]

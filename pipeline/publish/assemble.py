@@ -10,15 +10,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.publish.datapackage import (DATA_FORMATS, REGISTRY_TABLE_NAMES, build_descriptor, make_resource,
-                                          notice_sources, registry_sources, resource_path, write_descriptor)
+from pipeline.publish.datapackage import (DATA_FORMATS, NOTICE_TABLE_NAMES, REGISTRY_TABLE_NAMES, build_descriptor,
+                                          make_resource, notice_sources, registry_sources, resource_path,
+                                          write_descriptor)
 from pipeline.publish.files import FORMATS, write_table_files
-from pipeline.schema import table_specs
 from pipeline.shards import SHARDS, shard_of
 from pipeline.store import write_database
 
 DATABASE_NAME = "plan.duckdb"
-NOTICE_TABLE_NAMES = tuple(name for name in table_specs() if name not in REGISTRY_TABLE_NAMES)
 
 
 def _write(staging: Path, name: str, table: pa.Table, shard: str | None) -> tuple[list[dict], list[str]]:

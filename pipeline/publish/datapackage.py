@@ -14,6 +14,8 @@ from pipeline.schema import package_descriptor, table_specs
 from pipeline.sources import REGISTRY_FILES
 
 REGISTRY_TABLE_NAMES = tuple(file_name.removesuffix(".csv") for file_name in REGISTRY_FILES)
+# The tables whose rows come from notices (each starts with doc_id), in the package's order: one file a shard.
+NOTICE_TABLE_NAMES = tuple(name for name in table_specs() if name not in REGISTRY_TABLE_NAMES)
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 _MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet"}

@@ -17,11 +17,6 @@ from pipeline.schema import load_spec
 CHANGE_TABLE = "changes"
 
 
-def load_release_tables(directory: Path) -> dict[str, list[dict]]:
-    """A release's tables as row dicts (any layout), for tools and tests."""
-    return {name: table.to_pylist() for name, table in read_tables(directory).items()}
-
-
 def _write_changes(staging: Path, rows: list[dict]) -> None:
     from pipeline.publish.files import csv_text, json_text
 

@@ -468,13 +468,10 @@ def index_entry(release: Path, known: dict | None = None) -> dict:
     descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     if known and known.get("version") == descriptor["version"] and all(key in known for key in ENTRY_KEYS):
         return {key: known[key] for key in ("version", "sources", "rows", "changes")}
-    from pipeline.checks.package import resource_paths, table_of
+    from pipeline.checks.package import files_by_table
 
-    rows: dict[str, int] = {}
-    for resource in descriptor["resources"]:
-        if resource["format"] == "parquet":
-            rows[table_of(resource)] = rows.get(table_of(resource), 0) + sum(
-                pq.read_metadata(release / path).num_rows for path in resource_paths(resource))
+    rows = {table: sum(pq.read_metadata(release / path).num_rows for path in paths)
+            for table, paths in files_by_table(descriptor, "parquet").items()}
     changes: dict[str, int] = {}
     changes_file = release / "changes.json"
     for row in json.loads(changes_file.read_text(encoding="utf-8")) if changes_file.is_file() else []:

@@ -8,21 +8,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.checks.package import resource_paths, table_of
+from pipeline.checks.package import files_by_table
 from pipeline.schema import table_specs
-
-
-def parquet_files(descriptor: dict, shards: set[str] | None = None) -> dict[str, list[str]]:
-    """Table -> its Parquet files in the descriptor; with ``shards``, only those shards' (and the
-    unsharded tables')."""
-    found: dict[str, list[str]] = {}
-    for resource in descriptor.get("resources", []):
-        if resource["format"] != "parquet":
-            continue
-        if shards is not None and resource.get("shard") is not None and resource["shard"] not in shards:
-            continue
-        found.setdefault(table_of(resource), []).extend(resource_paths(resource))
-    return found
 
 
 def read_tables(directory: Path, descriptor: dict | None = None, doc_ids: set[str] | None = None,
@@ -31,7 +18,7 @@ def read_tables(directory: Path, descriptor: dict | None = None, doc_ids: set[st
     lacks is null); with ``doc_ids``, only those notices' rows of the per-notice tables."""
     if descriptor is None:
         descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
-    files = parquet_files(descriptor, shards)
+    files = files_by_table(descriptor, "parquet", shards)
     wanted = pa.array(sorted(doc_ids), pa.string()) if doc_ids is not None else None
     tables = {}
     for name, spec in table_specs().items():

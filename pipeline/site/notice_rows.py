@@ -4,19 +4,11 @@ Whole tables are never made into row dicts: at thousands of notices that is seco
 gigabytes. Grouping is linear (a stable sort only when a table's notices are not contiguous)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.render.arrow_rows import row_dicts
-
-
-def read_release_tables(directory: Path) -> dict[str, pa.Table]:
-    """A release's tables from its Parquet files (typed, no guessing; whole or by shard)."""
-    from pipeline.publish.tables import read_tables
-
-    return read_tables(directory)
 
 
 class ByNotice:

@@ -154,7 +154,7 @@ def _changes(changes: list[dict], previous: str | None) -> str:
     return (f'<section id="changes"><h2>变更 Changes ({len(changes)})</h2><p>Change log {against}.</p>'
             + table(["entity", "change", "count"], [[esc(e), esc(c), str(n)] for (e, c), n in sorted(counts.items())])
             + table([esc(c) for c in columns], [[_cut(row.get(c), 200) for c in columns] for row in shown], "changes")
-            + f'<p>All of it: <a href="changes.csv">changes.csv</a>, <a href="changes.json">changes.json</a>.</p></section>')
+            + '<p>All of it: <a href="changes.csv">changes.csv</a>, <a href="changes.json">changes.json</a>.</p></section>')
 
 
 def _snippets(snippets: list[tuple[str, str, str]]) -> str:
