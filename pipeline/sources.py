@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.core.decode import MAX_SOURCE_BYTES
+from pipeline.core.readers import READERS
 from pipeline.errors import PlanDataError
 from pipeline.sidecar import MAX_BYTES as SIDECAR_MAX_BYTES
 from pipeline.sidecar import SUFFIX as SIDECAR_SUFFIX
 from pipeline.sidecar import parse_sidecar, sidecar_path
 
-NOTICE_SUFFIXES = (".txt",)
+NOTICE_SUFFIXES = tuple(READERS)  # a file is a notice when a reader reads its format
 REGISTRY_FILES = ("units.csv", "unit_aliases.csv")
 _HASH_CHUNK = 1 << 20
 

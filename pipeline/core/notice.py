@@ -6,10 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline.core.decode import decode_source
 from pipeline.core.findings import Finding
 from pipeline.core.lines import count_lines
-from pipeline.core.outline import Outline, Task, parse_outline
+from pipeline.core.outline import Outline, Task, parse_document
+from pipeline.core.readers import read_document
 from pipeline.core.sentences import is_collective
 from pipeline.core.registry import NATIONAL, Resolution, UnitRegistry
 
@@ -50,11 +50,11 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     """Rows of every table for one notice. ``jurisdiction`` (from a sidecar) overrides the one read
     from the issuer; a notice of unknown jurisdiction resolves against the national units only,
     so that a city's 市财政局 is never taken for another city's."""
-    decoded = decode_source(data, file_name)
-    outline = parse_outline(decoded.text, file_name)
+    document = read_document(data, file_name)
+    outline = parse_document(document)
     doc_id = doc_id or doc_id_from_filename(file_name)
     sha = hashlib.sha256(data).hexdigest()
-    findings = list(outline.findings)
+    findings = list(document.findings) + list(outline.findings)
     jurisdiction = jurisdiction or registry.jurisdiction_of(outline.header.issuer)
     assignments = _assignments(outline, registry, findings, jurisdiction or NATIONAL, doc_id, sha)
     findings.sort(key=lambda f: (f.line or 0, f.kind, f.value or ""))
@@ -66,8 +66,8 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
         "issuer": header.issuer, "jurisdiction": jurisdiction,
         "issue_date": header.issue_date, "period_start": header.period_start, "period_end": header.period_end,
         "preamble": header.preamble, "source_file": file_name, "source_sha256": sha,
-        "source_encoding": decoded.encoding, "source_bytes": len(data),
-        "source_lines": count_lines(decoded.text),
+        "source_encoding": document.encoding, "source_bytes": len(data),
+        "source_lines": count_lines(document.text),
     }]
     sections = [{
         "doc_id": doc_id, "section_id": node.section_id, "parent_id": node.parent_id, "level": node.level,
@@ -89,7 +89,7 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
               "assignments": assignments, "findings": finding_rows}
     # -- citations (issue 5): every 《…》 title, see pipeline/core/citations.py --
     from pipeline.core.citations import citation_rows
-    tables["citations"] = citation_rows(decoded.text, outline, doc_id, sha)
+    tables["citations"] = citation_rows(document.text, outline, doc_id, sha)
     # -- end citations --
     return NoticeRows(doc_id, tables, findings)
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from pipeline.core.clauses import Clause, find_clauses
+from pipeline.core.document import Document, Paragraph
 from pipeline.core.findings import KINDS, Finding
 from pipeline.core.header import Header, parse_header, split_signature
-from pipeline.core.lines import Line, split_lines, split_run_on
+from pipeline.core.lines import Line, split_run_on
 from pipeline.core.marks import MISPRINTED_ROLE_LABELS, ROLE_LABELS, match_heading, match_unit_line
 from pipeline.core.sentences import split_first_sentence, split_unit_list
 from pipeline.errors import PlanDataError
@@ -66,6 +67,7 @@ class Task:
     clause: str | None = None  # the clause as printed, when it stood in the text
     open_ended: bool = False  # a list ends in 等: more units than the ones named
     first_listed: bool = False  # a first-listed convention is in force: the first responsible unit leads
+    deadline: str | None = None  # the deadline as printed (a table's deadline column, a 完成时限： label)
 
     @property
     def line_end(self) -> int:
@@ -302,7 +304,15 @@ def _shift(clauses: list[Clause], by: int) -> list[Clause]:
 
 
 def parse_outline(text: str, file: str) -> Outline:
-    lines = split_run_on([line for line in split_lines(text) if line.text])
+    """The outline of a plain text (tests and callers that hold text, not a file)."""
+    from pipeline.core.readers.text import text_paragraphs
+    return parse_document(Document(file, "text", "utf-8", text, tuple(text_paragraphs(text))))
+
+
+def parse_document(document: Document) -> Outline:
+    file = document.file
+    # Tables are not read yet: only the paragraphs give the outline.
+    lines = split_run_on([Line(block.line, block.text) for block in document.blocks if isinstance(block, Paragraph)])
     first = next((i for i, line in enumerate(lines) if match_heading(line.text)), None)
     if first is None:
         raise PlanDataError("no chapter heading (一、…) nor any other numbered heading found: "

@@ -1,0 +1,22 @@
+"""Plain text -> Document: one paragraph per non-blank line; the rendered text is the decoded text."""
+from __future__ import annotations
+
+from pipeline.core.decode import decode_source
+from pipeline.core.document import Document, Paragraph
+from pipeline.core.lines import split_lines
+
+
+def text_paragraphs(text: str) -> list[Paragraph]:
+    paragraphs, blank = [], False
+    for line in split_lines(text):
+        if not line.text:
+            blank = True
+            continue
+        paragraphs.append(Paragraph(line.number, line.text, blank))
+        blank = False
+    return paragraphs
+
+
+def read_text(data: bytes, file_name: str) -> Document:
+    decoded = decode_source(data, file_name)
+    return Document(file_name, "text", decoded.encoding, decoded.text, tuple(text_paragraphs(decoded.text)))
