@@ -15,6 +15,8 @@ _KIND_TITLES = {
     "mark": "numbering mark", "label": "role label", "misprint": "misprinted label", "verb": "role verb",
     "joiner": "joiner", "qualifier": "qualifier", "convention": "convention", "scope": "scope",
     "open": "open-ended list", "collective": "collective", "organ": "organ word",
+    "role_column": "table role column", "task_column": "table task column", "number_column": "table numbering column",
+    "category_column": "table category column", "deadline_column": "table deadline column",
 }
 
 
