@@ -36,6 +36,9 @@ class Table:
     line_start: int
     line_end: int
     header_rows: int = 0  # leading rows known to be the header (0: the parser decides from the words)
+    # Rows of a plain-text table whose cells could not be aligned with the header's columns: the reader
+    # gave a warning finding naming the line; their task and number are read, their units are not.
+    unaligned_rows: frozenset[int] = frozenset()
 
 
 Block = Paragraph | Table
