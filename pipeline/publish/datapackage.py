@@ -111,6 +111,9 @@ def notice_sources(documents: pa.Table) -> list[dict]:
             for doc in documents.select(["title", "source_file", "source_sha256"]).to_pylist()]
 
 
+_SOURCE_KEYS = ("title", "path", "sha256")
+
+
 def registry_sources(tables: dict[str, pa.Table]) -> list[dict]:
     """Each registry file a table was read from."""
     sources = []
@@ -137,7 +140,10 @@ def build_descriptor(resources: list[dict], notices: list[dict], registry: list[
     if homepage:
         package["homepage"] = homepage
     descriptor = {"$schema": PROFILE, **package}
-    descriptor["sources"] = sorted(notices, key=lambda source: source["path"]) + registry
+    # A linked shard's sources come back from build-keys.json with their keys sorted: the same
+    # key order for every entry, whether written now or linked, keeps the bytes the same.
+    descriptor["sources"] = [{key: source[key] for key in _SOURCE_KEYS}
+                             for source in sorted(notices, key=lambda source: source["path"]) + registry]
     descriptor["resources"] = sorted(resources, key=_resource_order)
     # version names the content: a hash over everything else in the descriptor,
     # which already holds every data file's sha256. No timestamp, no sequence number.
