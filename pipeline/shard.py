@@ -69,7 +69,7 @@ def _read(notice: Notice, context: ShardContext) -> tuple[str, dict[str, pa.Tabl
     """(key, tables, problems) of one notice. A broken notice raises, or with skip_broken gives its
     previous rows (stale) or none, and the problems that left it out."""
     key = notice_key(notice, context.registry_sha256)
-    tables = context.cache.get(key)
+    tables = context.cache.get(key, notice.doc_id, notice.source.sha256)
     if tables is None:
         try:
             tables = notice_tables(notice, context.registry)
@@ -78,7 +78,7 @@ def _read(notice: Notice, context: ShardContext) -> tuple[str, dict[str, pa.Tabl
                 raise
             problems = [{"file": notice.source.name, "line": error.line, "message": error.message}]
         else:
-            context.cache.put(key, tables)
+            context.cache.put(key, notice.doc_id, notice.source.sha256, tables)
             problems = []
     else:
         problems = []
