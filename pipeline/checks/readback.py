@@ -14,6 +14,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipeline.checks.rules import ROW
+from pipeline.core.decode import MAX_SOURCE_BYTES
 from pipeline.schema import DUCKDB_TYPES, TableSpec, sql_identifier, sql_string
 
 # Frictionless's default true and false values for a boolean in a text file.
@@ -29,6 +30,12 @@ _JSON_TYPES = {"string": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"), "number
                "boolean": ("BOOLEAN",), "date": ("VARCHAR",)}
 
 Found = tuple[str, str | None, int | None, str | None]  # rule, column, row, value
+
+# One paragraph may be a whole notice (up to MAX_SOURCE_BYTES), a row may hold it in two columns
+# (a task's text and its section's), and quoting may double every character: a CSV line or a JSON
+# row of a notice accepted by its size must never fail the read-back on DuckDB's own limits
+# (2 MB a CSV line, 16 MB a JSON object, by default).
+MAX_ROW_BYTES = 4 * MAX_SOURCE_BYTES + (1 << 20)
 
 
 def _file_list(paths: list[Path]) -> str:
@@ -96,7 +103,8 @@ def load_csv(con: duckdb.DuckDBPyConnection, spec: TableSpec, paths: list[Path],
     raw = f"{table}__raw"
     columns = "{" + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in spec.columns) + "}"
     source = (f"read_csv({_file_list(paths)}, header = true, auto_detect = false, columns = {columns}, "
-              f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, filename = true)")
+              f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, filename = true, "
+              f"max_line_size = {MAX_ROW_BYTES})")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {numbered(paths, source)}")
     found += _type_errors(con, raw, spec, sql_identifier, json=False)
     typed = ", ".join(f"{_text_to_typed(f, sql_identifier(f['name']))} AS {sql_identifier(f['name'])}"
@@ -112,7 +120,8 @@ def load_json(con: duckdb.DuckDBPyConnection, spec: TableSpec, paths: list[Path]
     # list of paths); the checks and casts then read the small per-column JSON values.
     paths_list = "[" + ", ".join(sql_string("$." + name) for name in spec.columns) + "]"
     values = ", ".join(f"v[{i}] AS {sql_identifier(name)}" for i, name in enumerate(spec.columns, start=1))
-    source = f"read_json_objects({_file_list(paths)}, format = 'array', filename = true)"
+    source = (f"read_json_objects({_file_list(paths)}, format = 'array', filename = true, "
+              f"maximum_object_size = {MAX_ROW_BYTES})")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {ROW}, k, {values} FROM ("
                 f"SELECT {ROW}, json_keys(json) AS k, json_extract(json, {paths_list}) AS v "
                 f"FROM ({numbered(paths, source)}))")
