@@ -17,7 +17,7 @@ from pydantic import PrivateAttr
 from pipeline.automation import REGISTRY_SOURCES, sources_key
 from pipeline.checks.release_files import verify_release_files
 from pipeline.code_version import code_version
-from pipeline.extract import Notice, identify, read_registry, registry_tables
+from pipeline.extract import identify, read_registry, registry_tables
 from pipeline.parse_cache import CACHE_DIR, ParseCache
 from pipeline.progress import step
 from pipeline.publish.assemble import write_plan_database, write_registry_files
@@ -121,7 +121,7 @@ class PlanBuild(dg.ConfigurableResource):
         cache = ParseCache(Path(self.outputs_dir) / CACHE_DIR if self.use_parse_cache else None)
         context = ShardContext(self.staging, read_registry(registry_files), registry_key(registry_files), cache,
                                self.previous(), self.skip_broken)
-        return context, identify(list_notices(sources))
+        return context, identify(list_notices(sources, keep_problems=self.skip_broken))
 
 
 def live_runs(instance, own_run_id: str):
@@ -161,7 +161,7 @@ def _shard_asset(shard: str) -> dg.AssetsDefinition:
         mine = [notice for notice in notices if notice.shard == shard]
         plan_build.staging.mkdir(parents=True, exist_ok=True)
         hits, misses = context.cache.hits, context.cache.misses
-        manifest = build_shard(shard, [Notice(n.source.read(), n.doc_id) for n in mine], context)
+        manifest = build_shard(shard, mine, context)
         if mine:
             done = ("unchanged, files linked from the previous release" if manifest["linked"] else
                     f"{context.cache.hits - hits} read from the parse cache, files written")

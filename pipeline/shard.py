@@ -24,7 +24,7 @@ from pipeline.publish.assemble import write_shard_files
 from pipeline.publish.datapackage import notice_sources
 from pipeline.publish.reuse import Previous
 from pipeline.schema import table_specs
-from pipeline.sources import SourceFile
+from pipeline.sources import NoticeRef, SourceFile
 
 
 def registry_key(registry_files: dict[str, SourceFile]) -> str:
@@ -92,13 +92,41 @@ def _read(notice: Notice, context: ShardContext) -> tuple[str, dict[str, pa.Tabl
     return f"stale:{key}", stale, problems
 
 
+def _unreadable(notice: Notice, error: PlanDataError, context: ShardContext) -> tuple[str, dict | None, list[dict]]:
+    """A notice that could not even be read (over the size limit, not a regular file, a broken
+    sidecar) under skip_broken: left out like a notice that fails to parse."""
+    where = "" if error.file in (None, notice.source.name) else f"{error.file}: "
+    stale = _stale(notice, context)
+    problems = [{"file": notice.source.name, "line": error.line if not where else None,
+                 "message": where + error.message, "stale": stale is not None}]
+    digest = hashlib.sha256(str(error).encode("utf-8")).hexdigest()
+    return f"stale:unread:{digest}", stale, problems
+
+
+def _read_all(notices: list, context: ShardContext) -> tuple[list[Notice], list[tuple]]:
+    """(the notices read, their bytes in memory; the results of those that could not be read)."""
+    read, unread = [], []
+    for notice in notices:
+        try:
+            read.append(Notice(notice.source.read(), notice.doc_id) if isinstance(notice.source, NoticeRef)
+                        else notice)
+        except PlanDataError as error:
+            if not context.skip_broken:
+                raise
+            unread.append((notice, _unreadable(notice, error, context)))
+    return read, unread
+
+
 def _shard_key(docs: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps([sorted(docs.items()), code_version("files")]).encode("utf-8")).hexdigest()
 
 
 def build_shard(shard: str, notices: list[Notice], context: ShardContext) -> dict:
-    """Parse and write one shard's files in staging, or link them; returns its manifest."""
-    if notices:
+    """Parse and write one shard's files in staging, or link them; returns its manifest. The
+    notices may be found only (NoticeRef sources): each is read here, so that one that cannot be
+    read is left out by skip_broken like one that cannot be parsed."""
+    notices, unread = _read_all(notices, context)
+    if notices and not unread:
         # Keys first: a shard whose notices all kept their content is linked without reading
         # a cached row (a notice left out or stale before has another key, so it never matches).
         docs = {notice.doc_id: notice_key(notice, context.registry_sha256) for notice in notices}
@@ -114,8 +142,8 @@ def build_shard(shard: str, notices: list[Notice], context: ShardContext) -> dic
     parts: list[dict[str, pa.Table]] = []
     errors: list[dict] = []
     skipped: list[dict] = []
-    for notice in notices:
-        key, tables, problems = _read(notice, context)
+    results = [(notice, _read(notice, context)) for notice in notices] + unread
+    for notice, (key, tables, problems) in sorted(results, key=lambda result: result[0].source.name):
         if context.skip_broken and problems:
             skipped += problems
         else:

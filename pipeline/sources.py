@@ -1,13 +1,16 @@
 """What sits in the sources directory: notice texts (in it or in its subfolders) and the unit registry.
 
 Discovery refuses, with one line naming the file, what it cannot read safely: a file name that is
-not valid UTF-8 or holds control characters, and a symbolic link that leads outside the directory.
+not valid UTF-8 or holds control or format characters (U+202E turns a name around on screen), a
+symbolic link that leads outside the directory, and what is named like a notice but is no regular
+file (a FIFO, whose open would block the build; a socket, a device, a directory ``x.txt/``).
 A notice is identified by its path relative to the directory, with ``/`` separators.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,9 +61,25 @@ def _check_name(relative: str, shown: str) -> None:
             hint = ""
         raise PlanDataError(f"file name is not valid UTF-8{hint}; rename the file "
                             "(for example with convmv -f gbk -t utf-8)", file=shown) from None
-    if any(unicodedata.category(char) == "Cc" for char in relative):
-        raise PlanDataError("file name holds control characters (a line break or a terminal escape); "
-                            "rename the file", file=shown)
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in relative):
+        raise PlanDataError("file name holds control characters (a line break, a terminal escape) or format "
+                            "characters (invisible, such as U+202E, which shows the name reversed); rename the file",
+                            file=shown)
+
+
+def _kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words; None for a regular file."""
+    for test, words in ((stat.S_ISREG, None), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                        (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                        (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return words
+    return "not a regular file"
+
+
+def _not_regular(kind: str, shown: str) -> PlanDataError:
+    return PlanDataError(f"is {kind}, not a regular file: not read; remove it or replace it with the file",
+                         file=shown)
 
 
 def _inside(path: str, root: str, shown: str) -> str:
@@ -84,6 +103,8 @@ def _walk(folder: str, prefix: str, root: str, found: list[tuple[str, Path]]) ->
     for entry in entries:
         relative = prefix + entry.name
         if entry.is_dir(follow_symlinks=False):
+            if _is_notice(entry.name):  # named like a notice: it is not one, and must not vanish silently
+                raise _not_regular("a directory", printable(relative))
             _walk(entry.path, relative + "/", root, found)
         elif entry.is_symlink():
             into_folder = entry.is_dir()  # a linked folder is not entered, but must not lead out
@@ -96,10 +117,15 @@ def _walk(folder: str, prefix: str, root: str, found: list[tuple[str, Path]]) ->
             if into_folder:
                 continue
             if not entry.is_file():
-                raise PlanDataError("symbolic link to a file that does not exist", file=shown)
+                if not os.path.exists(entry.path):
+                    raise PlanDataError("symbolic link to a file that does not exist", file=shown)
+                raise _not_regular(_kind(os.stat(entry.path).st_mode), shown)
             found.append((relative, Path(entry.path)))
-        elif _is_notice(entry.name) and entry.is_file(follow_symlinks=False):
-            _check_name(relative, printable(relative))
+        elif _is_notice(entry.name):
+            shown = printable(relative)
+            _check_name(relative, shown)
+            if not entry.is_file(follow_symlinks=False):  # from the listing: nothing is opened
+                raise _not_regular(_kind(entry.stat(follow_symlinks=False).st_mode), shown)
             found.append((relative, Path(entry.path)))
 
 
@@ -127,14 +153,22 @@ def read_bounded(path: Path, shown: str, limit: int = MAX_SOURCE_BYTES, what: st
     """The file's bytes, refused by its size before reading; never more than limit + 1 bytes are read.
 
     Symbolic links were checked by discovery; the real path is opened without following
-    another link, so that a file swapped for a link after the check is refused."""
+    another link, so that a file swapped for a link after the check is refused. What is not a
+    regular file is refused before it is opened (a device's open may act), and the open does not
+    wait (a FIFO swapped in after the check would block it), then is checked again."""
     real = os.path.realpath(path)
     try:
-        descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        kind = _kind(os.lstat(real).st_mode)
+        if kind:
+            raise _not_regular(kind, shown)
+        descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise PlanDataError(f"cannot be read: {exc.strerror}", file=shown) from None
     with os.fdopen(descriptor, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
+        info = os.fstat(handle.fileno())
+        if _kind(info.st_mode):
+            raise _not_regular(_kind(info.st_mode), shown)
+        size = info.st_size
         if size > limit:
             raise PlanDataError(f"file is {size} bytes, over the {limit}-byte limit for {what}", file=shown)
         # read(n) allocates n bytes up front: ask for the size seen, and only a file
@@ -179,18 +213,32 @@ class NoticeRef:
     path: Path
     relative: str
     meta: dict
+    problem: PlanDataError | None = None  # its sidecar could not be read (kept for --skip-broken)
 
     @property
     def name(self) -> str:
         return self.relative
 
     def read(self) -> SourceFile:
+        if self.problem is not None:
+            raise self.problem
         return SourceFile(self.path, read_bounded(self.path, printable(self.relative)), self.relative, self.meta)
 
 
-def list_notices(sources_dir: Path) -> list[NoticeRef]:
-    """Every notice with its sidecar, without reading the notices: a shard reads only its own."""
-    return [NoticeRef(path, relative, _sidecar(path, relative)) for relative, path in notice_files(sources_dir)]
+def _noticed(path: Path, relative: str, keep_problems: bool) -> NoticeRef:
+    try:
+        return NoticeRef(path, relative, _sidecar(path, relative))
+    except PlanDataError as problem:
+        if not keep_problems:
+            raise
+        return NoticeRef(path, relative, {}, problem)
+
+
+def list_notices(sources_dir: Path, keep_problems: bool = False) -> list[NoticeRef]:
+    """Every notice with its sidecar, without reading the notices: a shard reads only its own.
+    With ``keep_problems`` (--skip-broken), a notice whose sidecar cannot be read is listed, and
+    raises its problem when read, so that it is left out like any broken notice."""
+    return [_noticed(path, relative, keep_problems) for relative, path in notice_files(sources_dir)]
 
 
 def read_registry_files(sources_dir: Path) -> dict[str, SourceFile]:
@@ -199,8 +247,9 @@ def read_registry_files(sources_dir: Path) -> dict[str, SourceFile]:
     root = os.path.realpath(sources_dir)
     for path in registry_paths(sources_dir):
         shown = printable(str(path))
-        # The registry is optional: without it every printed unit is published unresolved.
-        if not path.is_file() and not path.is_symlink():
+        # The registry is optional: without it every printed unit is published unresolved. What
+        # is there under its name is read or refused (a directory or FIFO is not "no registry").
+        if not os.path.lexists(path):
             continue
         if path.is_symlink():
             _inside(str(path), root, shown)
