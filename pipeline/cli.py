@@ -147,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; the last good release is untouched", file=sys.stderr)
         return 130
+    except OSError as error:  # the last net: words and the file, never a traceback or an errno
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or 'cannot read or write a file'}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

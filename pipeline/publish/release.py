@@ -131,7 +131,12 @@ def build_lock(outputs: Path, wait_seconds: float = 0.0, keep=None):
     except OSError as error:
         raise PlanDataError(f"cannot create the outputs directory: {reason(error)}", file=str(outputs)) from None
     path = outputs / LOCK_NAME
-    with path.open("a+") as handle:
+    try:
+        handle = path.open("a+")
+    except OSError as error:  # a directory in its place, a read-only or unreadable outputs folder
+        raise PlanDataError(f"cannot open the build lock ({error.strerror or 'unreadable'}); "
+                            "nothing was changed", file=str(path)) from None
+    with handle:
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
@@ -150,8 +155,13 @@ def build_lock(outputs: Path, wait_seconds: float = 0.0, keep=None):
         handle.flush()
         try:
             check_outputs(outputs)  # again, now that no other build can change it
-            clean_leftovers(outputs, keep)
-            yield reconcile(outputs)
+            try:
+                clean_leftovers(outputs, keep)
+                repairs = reconcile(outputs)
+            except OSError as error:
+                raise PlanDataError(f"cannot tidy the outputs directory before starting ({reason(error)}); "
+                                    "no release was changed", file=str(outputs)) from None
+            yield repairs
         finally:
             handle.seek(0)
             handle.truncate()
