@@ -28,10 +28,17 @@ class BuildOutcome:
     skipped: list[dict] = field(default_factory=list)  # notices left out by --skip-broken
 
 
+# str(OSError): "[Errno 28] No space left on device: '/out/x.csv'", said as "/out/x.csv: No space left on device".
+# A file descriptor in place of the file name ("Is a directory: 7") is dropped: it names nothing.
+_OS_ERROR = re.compile(r"\[Errno -?\d+\] (?P<words>[^:']*?)(?:: '(?P<file>[^']*)'(?: -> '[^']*')?|: \d+)?$")
+
+
 def _plain(error) -> str:
-    """An error's message on one line, without the exception's class name."""
+    """An error's message on one line, without the exception's class name or an errno."""
     message = " ".join(error.message.split())
-    return re.sub(rf"^[\w.]*{re.escape(error.cls_name)}: ?", "", message) or "unexpected error"
+    message = re.sub(rf"^[\w.]*{re.escape(error.cls_name)}: ?", "", message)
+    message = _OS_ERROR.sub(lambda m: f"{m['file']}: {m['words']}" if m["file"] else m["words"], message)
+    return re.sub(r"\[Errno -?\d+\] ", "", message) or "unexpected error"
 
 
 def _first_error(result) -> tuple[str | None, bool]:

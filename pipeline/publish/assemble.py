@@ -5,11 +5,14 @@ a shard whose notices did not change can be a hard link to the previous release'
 the registry tables are small and written whole (``csv/units.csv``)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.errors import PlanDataError
 from pipeline.publish.datapackage import (DATA_FORMATS, NOTICE_TABLE_NAMES, REGISTRY_TABLE_NAMES, build_descriptor,
                                           make_resource, notice_sources, registry_sources, resource_path,
                                           write_descriptor)
@@ -69,6 +72,16 @@ def write_data_files(staging: Path, tables: dict[str, pa.Table], homepage: str |
 
 
 def write_plan_database(staging: Path, tables: dict[str, pa.Table]) -> Path:
+    """plan.duckdb; a disk that is full or fails is one line naming the file, not DuckDB's own words
+    ("TransactionContext Error: Failed to commit") or an errno."""
     path = staging / DATABASE_NAME
-    write_database(path, tables)
+    try:
+        write_database(path, tables)
+    except (duckdb.IOException, duckdb.TransactionException, OSError) as error:
+        if isinstance(error, OSError):
+            detail = error.strerror or "cannot be written"
+        else:
+            detail = re.sub(r"\b[A-Z]\w* Error: ", "", " ".join(str(error).split())) or "cannot be written"
+        full = " (the disk is full)" if "No space left" in detail else ""
+        raise PlanDataError(f"cannot write the database{full}: {detail}", file=str(path)) from None
     return path

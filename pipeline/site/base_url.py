@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import urlsplit
 
 from pipeline.errors import PlanDataError
@@ -17,11 +18,32 @@ def resolve_base_url(option: str | None = None) -> str:
     The URL names the folder that holds releases/ (the outputs folder as published)."""
     value = option or os.environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_BASE_URL
     parts = urlsplit(value)
+    source = "--base-url" if option else ENVIRONMENT_VARIABLE
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        source = "--base-url" if option else ENVIRONMENT_VARIABLE
         raise PlanDataError(f"{source} {value!r} is not an absolute http(s) URL without query or fragment "
                             "(e.g. https://data.example.gov.cn/plandata/)")
+    problem = iri_problem(value)
+    if problem:
+        raise PlanDataError(f"{source} {value!r} is not a valid IRI: {problem}; percent-encode it "
+                            "(a space is %20)")
     return value if value.endswith("/") else value + "/"
+
+
+# RFC 3987: characters that may not appear in an IRI as they are (the portal metadata's RDF
+# writers refuse them at the end of a build). Non-ASCII letters are allowed: it is an IRI.
+_NOT_IN_IRI = re.compile(r"[\x00-\x20\x7f-\x9f<>\"{}|\\^`\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def iri_problem(value: str) -> str | None:
+    """Why ``value`` is not an IRI, in words; None when it is one."""
+    bad = _NOT_IN_IRI.search(value)
+    if bad:
+        char = bad.group()
+        return f"it holds {'a space' if char == ' ' else repr(char)}, which an IRI may not hold as it is"
+    if _BAD_PERCENT.search(value):
+        return "a % is not followed by two hex digits"
+    return None
 
 
 def release_url(base_url: str, release_id: str | None) -> str:
