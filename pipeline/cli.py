@@ -19,7 +19,7 @@ def _build(args: argparse.Namespace) -> int:
 
     from pipeline.site.base_url import resolve_base_url
 
-    resolve_base_url(args.base_url)  # a malformed URL is refused before any work
+    resolve_base_url(args.base_url)  # a malformed URL or one that is no IRI is refused before any work
     outcome = run_build(Path(args.sources), Path(args.outputs), wait_seconds=args.wait, show_progress=True,
                         base_url=args.base_url, skip_broken=args.skip_broken)
     release = outcome.release_dir
@@ -98,24 +98,13 @@ def seconds(text: str) -> float:
     return value
 
 
-def base_url(text: str) -> str:
-    """--base-url: checked when parsed (an absolute http(s) IRI), not at the end of a build."""
-    from pipeline.site.base_url import resolve_base_url
-
-    try:
-        resolve_base_url(text)
-    except PlanDataError as error:
-        raise argparse.ArgumentTypeError(error.message) from None
-    return text
-
-
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="plandata", description=__doc__)
     commands = main_parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="parse the notices, validate and publish a release")
     build.add_argument("--sources", default="sources", help="directory of notices and the unit registry")
     build.add_argument("--outputs", default="outputs", help="directory of releases/ and latest")
-    build.add_argument("--base-url", metavar="URL", type=base_url,
+    build.add_argument("--base-url", metavar="URL",
                        help="absolute URL where the outputs folder is published, for the pages' and portal "
                             "metadata's links (default: PLANDATA_BASE_URL, else a placeholder to replace)")
     build.add_argument("--skip-broken", action="store_true",

@@ -68,14 +68,13 @@ def test_an_os_error_from_a_step_is_said_in_words_with_its_file(cls_name, messag
 
 @pytest.mark.parametrize("url", ["https://x.org/a b>/", "https://x.org/a<b/", 'https://x.org/"q"/',
                                  "https://x.org/%zz/", "https://x.org/\u202eevil/"])
-def test_a_base_url_that_is_no_iri_is_refused_when_the_command_line_is_parsed(tmp_path, capsys, url):
+def test_a_base_url_that_is_no_iri_is_refused_before_any_work(tmp_path, capsys, url):
+    """Refused as the command starts, in one line, not at the end of the build by the RDF writer."""
     outputs = tmp_path / "outputs"
-    with pytest.raises(SystemExit) as exited:
-        main(["build", "--sources", str(tmp_path / "nowhere"), "--outputs", str(outputs), "--base-url", url])
-    assert exited.value.code == 2
-    err = capsys.readouterr().err
-    assert "argument --base-url:" in err and "is not a valid IRI" in err
-    assert f" -> {outputs}" not in err  # refused while parsing: the build never started
+    assert main(["build", "--sources", str(copy_sources(tmp_path / "sources")), "--outputs", str(outputs),
+                 "--base-url", url]) == 1
+    line = _one_clean_line(capsys.readouterr().err)
+    assert line.startswith(f"error: --base-url {url!r} is not a valid IRI: ")
     assert not outputs.exists()
 
 
