@@ -49,11 +49,32 @@ def _errors(notice: Notice, tables: dict[str, pa.Table]) -> list[dict]:
             for row in errors.select(["line", "kind", "message"]).to_pylist()]
 
 
-def _stale(notice: Notice, context: ShardContext) -> dict[str, pa.Table] | None:
-    """The notice's rows in the previous release, marked stale; None when it was not published."""
+def _unregistered(tables: dict[str, pa.Table], registry: UnitRegistry) -> list[str]:
+    """The registry keys (``unit_id 'x'``) that rows refer to and the registry no longer holds."""
+    held = {"units": registry.units, "unit_aliases": registry.aliases}
+    missing = set()
+    for name, table in tables.items():
+        for key in table_specs()[name].descriptor.get("foreignKeys", []):
+            target = key["reference"]["resource"]
+            if target not in held or table.num_rows == 0:
+                continue
+            present = {tuple(row[field] for field in key["reference"]["fields"]) for row in held[target]}
+            for values in table.select(key["fields"]).to_pylist():
+                value = tuple(values[field] for field in key["fields"])
+                if None not in value and value not in present:
+                    missing.add(", ".join(f"{field} {part!r}" for field, part in zip(key["fields"], value)))
+    return sorted(missing)
+
+
+def _stale(notice: Notice, context: ShardContext) -> tuple[dict[str, pa.Table] | None, str | None]:
+    """The notice's rows in the previous release, marked stale; None when it was not published.
+
+    Rows kept from the previous release were resolved against the registry of then. When the
+    registry has since lost a unit they name, they are left out too (with why), rather than
+    published with altered unit_ids or failing the build on a key named by an output file."""
     previous = context.previous.notice_rows(notice.doc_id, notice.shard)
     if previous is None:
-        return None
+        return None, None
     specs = table_specs()
     tables = {}
     for name in NOTICE_TABLES:
@@ -62,7 +83,12 @@ def _stale(notice: Notice, context: ShardContext) -> dict[str, pa.Table] | None:
             for row in rows:
                 row["stale"] = True
         tables[name] = specs[name].to_arrow(rows)
-    return tables
+    unknown = _unregistered(tables, context.registry)
+    if unknown:
+        shown = "; ".join(unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
+        return None, (f"its previous rows were not kept either: they name {shown}, which the unit registry "
+                      "no longer lists")
+    return tables, None
 
 
 def _read(notice: Notice, context: ShardContext) -> tuple[str, dict[str, pa.Table] | None, list[dict]]:
@@ -86,9 +112,11 @@ def _read(notice: Notice, context: ShardContext) -> tuple[str, dict[str, pa.Tabl
         problems = _errors(notice, tables)
         if not problems or not context.skip_broken:
             return key, tables, problems
-    stale = _stale(notice, context)
+    stale, unfit = _stale(notice, context)
     for problem in problems:
         problem["stale"] = stale is not None
+        if unfit:
+            problem["message"] += f" ({unfit})"
     return f"stale:{key}", stale, problems
 
 
@@ -96,9 +124,9 @@ def _unreadable(notice: Notice, error: PlanDataError, context: ShardContext) -> 
     """A notice that could not even be read (over the size limit, not a regular file, a broken
     sidecar) under skip_broken: left out like a notice that fails to parse."""
     where = "" if error.file in (None, notice.source.name) else f"{error.file}: "
-    stale = _stale(notice, context)
+    stale, unfit = _stale(notice, context)
     problems = [{"file": notice.source.name, "line": error.line if not where else None,
-                 "message": where + error.message, "stale": stale is not None}]
+                 "message": where + error.message + (f" ({unfit})" if unfit else ""), "stale": stale is not None}]
     digest = hashlib.sha256(str(error).encode("utf-8")).hexdigest()
     return f"stale:unread:{digest}", stale, problems
 
