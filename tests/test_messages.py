@@ -81,3 +81,17 @@ def test_a_base_url_that_is_no_iri_is_refused_before_any_work(tmp_path, capsys, 
 def test_an_iri_with_chinese_letters_is_a_valid_base_url():
     from pipeline.site.base_url import resolve_base_url
     assert resolve_base_url("https://数据.example.cn/计划") == "https://数据.example.cn/计划/"
+
+
+def test_a_file_duckdb_cannot_read_back_is_named_without_duckdbs_error_labels(tmp_path, monkeypatch):
+    """A read-back failure names the file and says what DuckDB found, not its error classes."""
+    from pipeline.checks import readback
+    from pipeline.errors import PlanDataError
+    from pipeline.run import run_build
+
+    monkeypatch.setattr(readback, "MAX_ROW_BYTES", 2000)  # below the bundled notice's longest CSV line
+    with pytest.raises(PlanDataError) as raised:
+        run_build(copy_sources(tmp_path / "sources"), tmp_path / "outputs")
+    message = str(raised.value)
+    assert re.search(r": csv/\w+/\w\.csv: format-error: ", message), message
+    assert "Invalid Input Error" not in message and "Errno" not in message

@@ -6,6 +6,7 @@ Parquet files of a table must hold the same rows. Nothing is sampled.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,12 @@ class Violation:
         what = self.rule + (f" in {self.column}" if self.column else "")
         shown = "" if self.value is None else ": " + " ".join(str(self.value).split())[:120]
         return f"{where}: {what}{shown}"
+
+
+def _words(error: Exception) -> str:
+    """DuckDB's message without its error-class labels ("Invalid Input Error: CSV Error on Line: 3")."""
+    first = (str(error).splitlines() or [""])[0]
+    return re.sub(r"\b[A-Z]\w*(?: [A-Z]\w*)? Error: ", "", first) or "cannot be read"
 
 
 def resource_paths(resource: dict) -> list[str]:
@@ -88,7 +95,7 @@ def check_keys(directory: Path, descriptor: dict) -> list[Violation]:
                             f"FROM read_parquet({listed}, file_row_number = true, filename = true)")
                 con.execute(f"SELECT count(*) FROM {relation}").fetchone()
             except duckdb.Error as error:
-                violations.append(Violation(f"parquet/{table}", "format-error", value=str(error).splitlines()[0]))
+                violations.append(Violation(f"parquet/{table}", "format-error", value=_words(error)))
                 continue
             relations[table] = relation
         for table, relation in relations.items():
@@ -136,7 +143,7 @@ def check_slice(directory: Path, resources: list[dict]) -> list[Violation]:
             try:
                 found = loader(con, spec, files, relation)
             except duckdb.Error as error:
-                violations.append(Violation(shown, "format-error", value=str(error).splitlines()[0]))
+                violations.append(Violation(shown, "format-error", value=_words(error)))
                 continue
             violations += [_located(paths, shown, rule, column, row, value) for rule, column, row, value in found]
             if not any(rule.startswith("header") or rule == "type-error/schema" for rule, *_ in found):
