@@ -115,6 +115,8 @@ def _walk(folder: str, prefix: str, root: str, found: list[tuple[str, Path]]) ->
                 _check_name(relative, shown)
             _inside(entry.path, root, shown)
             if into_folder:
+                if _is_notice(entry.name):
+                    raise _not_regular("a symbolic link to a directory", shown)
                 continue
             if not entry.is_file():
                 if not os.path.exists(entry.path):

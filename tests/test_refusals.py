@@ -86,6 +86,12 @@ def test_a_socket_and_a_directory_named_like_a_notice_are_refused(tmp_path):
     (sources / "y.txt").mkdir()
     (sources / "y.txt" / "inner.txt").write_bytes(NOTICE.read_bytes())
     assert "y.txt: is a directory, not a regular file" in _refused(sources, tmp_path / "outputs")
+    (sources / "y.txt" / "inner.txt").rename(sources / "inner.txt")
+    (sources / "y.txt").rmdir()
+    (sources / "folder").mkdir()
+    (sources / "y.txt").symlink_to("folder")
+    with pytest.raises(PlanDataError, match=r"^y\.txt: is a symbolic link to a directory, not a regular file"):
+        list_notices(sources)
 
 
 def test_a_link_to_a_fifo_inside_the_sources_is_refused_as_a_fifo(tmp_path, no_blocking_open):
