@@ -149,5 +149,6 @@ def test_a_format_character_in_a_file_name_is_refused_and_shown_escaped(tmp_path
     sources = copy_sources(tmp_path / "sources", notice_name=f"plan{char}txt.txt")
     escaped = char.encode("unicode_escape").decode("ascii")
     message = _refused(sources, tmp_path / "outputs")
-    assert f"plan{escaped}txt.txt: file name holds control characters (a line break, a terminal escape) or format characters" in message
+    assert (f"plan{escaped}txt.txt: file name holds control characters (a line break, a terminal escape) "
+            "or format characters") in message
     assert char not in message
