@@ -25,8 +25,10 @@ KEYS_FORMAT = 1
 class Previous:
     """The release a build may reuse from; ``directory`` None when there is none."""
 
-    def __init__(self, directory: Path | None):
+    def __init__(self, directory: Path | None, reusable: bool = True):
         self.directory = directory
+        # False when the index records a damaged file in it: its repair shares no file with it.
+        self.reusable = reusable
 
     @cached_property
     def keys(self) -> dict:
@@ -63,7 +65,7 @@ class Previous:
     def shard(self, shard: str, key: str) -> dict | None:
         """The previous release's entry for the shard when it was built from the same key and its
         files are intact."""
-        entry = self.keys.get("shards", {}).get(shard)
+        entry = self.keys.get("shards", {}).get(shard) if self.reusable else None
         if not entry or entry.get("key") != key:
             return None
         if not all(self.intact(path) for path in entry.get("files", [])):
@@ -74,7 +76,7 @@ class Previous:
         return [resource for resource in self.descriptor.get("resources", []) if resource.get("shard") == shard]
 
     def page(self, relative: str, key: str) -> bool:
-        return (self.keys.get("pages", {}).get(relative) == key and self.directory is not None
+        return (self.reusable and self.keys.get("pages", {}).get(relative) == key and self.directory is not None
                 and self.intact(relative))
 
     def link(self, relative: str, staging: Path) -> None:
