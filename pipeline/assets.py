@@ -285,25 +285,26 @@ def release_files_valid(plan_build: PlanBuild, release_files: dict) -> dg.AssetC
                                          "frictionless_rows": verdict.frictionless_rows})
 
 
+def before_release(plan_build: PlanBuild) -> None:
+    """A pause point between release_files and release (the end of plan_database, before the release
+    step loads its inputs): tests replace it to run another build there."""
+
+
 @dg.asset(deps=[release_files], kinds={"duckdb"}, group_name="release", code_version=code_version("database"))
 def plan_database(plan_build: PlanBuild) -> dg.MaterializeResult:
     """plan.duckdb with every table, its primary and foreign keys, checks and comments."""
     plan_build.step("Loading tables into DuckDB (keys enforced)")
     tables = read_tables(plan_build.staging)
     path = write_plan_database(plan_build.staging, tables)
+    before_release(plan_build)
     return dg.MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size,
                                           **{f"rows/{n}": t.num_rows for n, t in tables.items()}})
-
-
-def before_release(plan_build: PlanBuild) -> None:
-    """A pause point between release_files and release: tests replace it to run another build there."""
 
 
 @dg.asset(ins={"release_files": dg.AssetIn("release_files")}, deps=[plan_database, "findings"],
           group_name="release", code_version=code_version("site"))
 def release(plan_build: PlanBuild, release_files: dict) -> dg.MaterializeResult:
     """Change log, quality report, pages and checksums; then move staging into releases/ and switch latest."""
-    before_release(plan_build)
     plan_build.step("Writing the change log, quality report, pages and checksums")
     with plan_build.publishing():
         published = finalize(Path(plan_build.outputs_dir), plan_build.staging, plan_build.resolved_base_url,
