@@ -111,3 +111,34 @@ def check_releases(outputs: Path, release_ids: list[str]) -> dict[str, list[tupl
             damage[release_id] = lines
     save_fingerprints(outputs, updated)
     return damage
+
+
+def latest_damage(outputs: Path) -> tuple[str | None, list[str]]:
+    """(the release latest names, one line per damaged file of it): a stat per file, a hash for
+    what changed since its fingerprint (the sensor's check between builds)."""
+    from pipeline.publish.release import latest_release
+
+    latest = latest_release(outputs)
+    if latest is None:
+        return None, []
+    fingerprints = load_fingerprints(outputs)
+    release = outputs / "releases" / latest
+    damaged, fresh = check_release(release, fingerprints.get(latest))
+    if fresh != fingerprints.get(latest):
+        save_fingerprints(outputs, {**load_fingerprints(outputs), latest: fresh})
+    return latest, damage_lines(release, damaged)
+
+
+def verify(outputs: Path) -> tuple[int, int, list[str]]:
+    """``plandata verify``: every file of every release in releases/ hashed and matched with its
+    SHA256SUMS (fingerprints not trusted). (releases, files checked, one line per damaged file.)"""
+    from pipeline.publish.release import list_releases
+
+    lines, files = [], 0
+    releases = list_releases(outputs)
+    for release_id in releases:
+        release = outputs / "releases" / release_id
+        damaged, fresh = check_release(release, None)
+        files += len(fresh) + len(damaged)
+        lines += damage_lines(release, damaged)
+    return len(releases), files, lines
