@@ -58,3 +58,33 @@ def test_the_lock_passes_the_predicate_to_the_clean_up(tmp_path):
 def test_without_a_predicate_every_staging_is_a_leftover(tmp_path):
     _staging(tmp_path, "a", "b")
     assert len(clean_leftovers(tmp_path)) == 2
+
+
+def test_a_staging_folder_whose_lock_is_held_is_not_a_leftover_whatever_the_instance_says(tmp_path):
+    """The lock is what a run started by another instance (or none) leaves to go by (defect 10)."""
+    from pipeline.publish.staging import hold_staging
+
+    paths = _staging(tmp_path, "elsewhere", "dead")
+    with hold_staging(paths["elsewhere"]):
+        removed = clean_leftovers(tmp_path, live_runs(Instance({}), "mine"))
+        assert removed == [paths["dead"]] and paths["elsewhere"].is_dir()
+    assert clean_leftovers(tmp_path, live_runs(Instance({}), "mine")) == [paths["elsewhere"]]
+
+
+def test_a_staging_folder_removed_before_its_lock_was_taken_is_made_again(tmp_path, monkeypatch):
+    from pipeline.publish import staging as staging_module
+
+    path = tmp_path / f"{STAGING_PREFIX}run"
+    real, calls = staging_module.fcntl.flock, []
+
+    def flock_after_a_clean_up(descriptor, operation):
+        if not calls:
+            calls.append(operation)
+            clean_leftovers(tmp_path)  # between the holder's mkdir and its lock
+        return real(descriptor, operation)
+
+    monkeypatch.setattr(staging_module.fcntl, "flock", flock_after_a_clean_up)
+    with staging_module.hold_staging(path):
+        assert path.is_dir()
+        monkeypatch.setattr(staging_module.fcntl, "flock", real)
+        assert clean_leftovers(tmp_path) == [] and path.is_dir()
