@@ -20,17 +20,24 @@ Under the lock, before any work, every build (``build_lock``):
   temporary ``.latest-*`` links and ``releases/.index.json.*.tmp`` files, and
   the ``releases/.pruning-*`` trees of an interrupted ``plandata prune``
   (pipeline/publish/prune.py);
-- moves to releases/.quarantine/ every directory of releases/ that is not a
+- never moves a release recorded as published (a line of releases/published.log,
+  or an entry of index.json), damaged or not, above ``latest`` or not (``latest``
+  rolled back): it checks its files against SHA256SUMS by stat fingerprint
+  (pipeline/publish/damage.py, hashing only what changed) and records what no
+  longer matches in the release's ``damaged`` list of the index;
+- moves to releases/.quarantine/ every other directory of releases/ that is not a
   complete release: a name that is not <seq>-<hash>, no readable
   datapackage.json or a version that is not the name's hash, no SHA256SUMS, a
   file missing from it, unlisted in it or not matching it. A suffix ``~2``,
   ``~3``... keeps a name in the quarantine from overwriting anything. A build
   never deletes anything in releases/.
-- Releases that are complete but were never made ``latest``: a build renamed
-  the release into place and died before the switch, so its sequence number is
-  above the one ``latest`` names. Such a release is QUARANTINED too, not
-  indexed: releases/ then holds exactly what was published, in order, and the
-  next build publishes the same content under a new number.
+- Unrecorded releases that are complete but were never made ``latest``: a build
+  renamed the release into place and died before the switch, so its sequence
+  number is above the one ``latest`` names. Such a release is QUARANTINED too,
+  not indexed, and the next build publishes the same content under a new number.
+  A complete unrecorded release at or below ``latest`` (killed between the
+  switch and the log line) is recorded.
+- a ``latest`` switched by hand to a published release is recorded as a rollback.
 - rebuilds index.json from the directories that remain, in numeric order. An
   unreadable index is moved to the quarantine first. built_at and previous come
   from the old entry when it describes the same content (same version), else
@@ -39,9 +46,10 @@ Under the lock, before any work, every build (``build_lock``):
   ``missing``, so that their numbers are never reused. index.json is only
   rewritten when its content changes.
 
-Files of a release the valid index already lists (same version) are checked by
-name against SHA256SUMS, not re-hashed at every build, so that a build costs
-the same however many releases there are; any other directory is hashed in full.
+The switch of ``latest`` is followed by a ``published`` line in published.log
+(fsynced), then the fingerprints and the index entry. A ``latest`` whose release
+holds a damaged file is not "unchanged": the build publishes a repaired release
+under the next number even when its content hash is the same.
 
 ``latest`` naming a release that no longer exists (deleted by hand, or
 quarantined as incomplete) is repaired: the build publishes a new release with
