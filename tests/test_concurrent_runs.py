@@ -127,3 +127,36 @@ def test_a_checksum_is_copied_only_for_the_very_same_inode(tmp_path):
     write_sha256sums(staging, known={"linked.csv": old, "claimed.csv": old}, source=previous)
     assert (staging / "SHA256SUMS").read_text(encoding="utf-8").splitlines() == [
         f"{hashlib.sha256(b'new' + bytes([10])).hexdigest()}  claimed.csv", f"{old}  linked.csv"]
+
+
+def test_every_way_of_running_the_build_keeps_step_outputs_per_run(tmp_path, monkeypatch):
+    """dagster dev / the daemon (Definitions), the parallel job, and plandata build (run_build)."""
+    from pipeline import run as run_module
+    from pipeline.definitions import defs
+    from pipeline.step_outputs import RunScopedIOManagerFactory
+
+    for job in (defs.resolve_job_def("build_release"), build_release_parallel()):
+        assert job.resource_defs["io_manager"].configurable_resource_cls is RunScopedIOManagerFactory
+    seen = {}
+    real = dg.materialize
+
+    def materialize(assets, resources, **kwargs):
+        seen.update(resources)
+        return real(assets, resources=resources, **kwargs)
+
+    monkeypatch.setattr(dg, "materialize", materialize)
+    run_module.run_build(copy_sources(tmp_path / "sources"), tmp_path / "outputs")
+    assert isinstance(seen["io_manager"], RunScopedIOManagerFactory)
+
+
+def test_a_step_output_lives_in_its_runs_folder(tmp_path):
+    from pipeline.step_outputs import RunScopedIOManager
+
+    manager = RunScopedIOManager(tmp_path)
+    for run_id, value in (("run-a", {"from": "a"}), ("run-b", {"from": "b"})):
+        manager.handle_output(dg.build_output_context(asset_key=dg.AssetKey("release_files"), run_id=run_id), value)
+    upstream = dg.build_output_context(asset_key=dg.AssetKey("release_files"), run_id="run-a")
+    loaded = manager.load_input(dg.build_input_context(asset_key=dg.AssetKey("release_files"), upstream_output=upstream))
+    assert loaded == {"from": "a"}
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
+        "runs/run-a/release_files", "runs/run-b/release_files"]

@@ -140,3 +140,30 @@ def test_verify_hashes_every_release_and_fails_on_damage(tmp_path, capsys):
                                          "does not match SHA256SUMS"]
     assert captured.err.startswith("error: 1 damaged file(s) in 2 release(s)")
     assert json.loads((outputs / "releases" / "index.json").read_text(encoding="utf-8"))  # verify changes nothing
+
+
+def test_a_full_disk_at_the_published_log_says_so_and_the_next_build_records_the_release(tmp_path, monkeypatch):
+    import errno
+
+    from pipeline.errors import PlanDataError
+    from pipeline.publish import release
+    from pipeline.publish.published_log import events, log_path
+
+    outputs = copy_outputs(published("a"), tmp_path / "outputs")
+    build(outputs, templates()[0])  # the log is written for the release published before it existed
+    real = release.published_log.append
+
+    def full(outputs_dir, event, release_id, **fields):
+        raise OSError(errno.ENOSPC, "No space left on device", str(log_path(outputs_dir)))
+
+    monkeypatch.setattr(release.published_log, "append", full)
+    with pytest.raises(PlanDataError) as raised:
+        build(outputs, templates()[1])
+    second = _releases(outputs)[1]
+    assert str(raised.value) == (f"published {second} and switched latest, but writing {log_path(outputs)} failed: "
+                                 f"No space left on device: {log_path(outputs)}; the next build records it")
+    monkeypatch.setattr(release.published_log, "append", real)
+    build(outputs, templates()[1])
+    assert [(e["event"], e["release_id"]) for e in events(outputs)] == [
+        ("published", _releases(outputs)[0]), ("published", second)]
+    assert [entry["release_id"] for entry in index_of(outputs)["releases"]] == _releases(outputs)

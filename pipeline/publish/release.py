@@ -389,12 +389,20 @@ def reconcile(outputs: Path) -> Repairs:
             kept.append(path.name)
     for release_id in kept:
         if release_id not in logged:  # published before the log existed, or killed before its line
-            published_log.append(outputs, "published", release_id, by="reconcile")
+            try:
+                published_log.append(outputs, "published", release_id, by="reconcile")
+            except OSError as error:  # the index still lists it; the next build tries again
+                repairs.append(f"could not record {release_id} in {published_log.LOG_NAME}: {reason(error)}")
+                break
     if latest and latest not in kept:
         repairs.append(f"latest names {latest}, which is not in releases/; this build publishes a new release")
     last = last_recorded_latest(outputs)
     if latest in kept and last and last != latest:
-        published_log.append(outputs, "rollback", latest, **{"from": last, "by": "hand"})
+        try:
+            published_log.append(outputs, "rollback", latest, **{"from": last, "by": "hand"})
+        except OSError as error:
+            repairs.append(f"could not record in {published_log.LOG_NAME} that latest now names {latest}: "
+                           f"{reason(error)}")
         repairs.append(f"latest was switched by hand from {last} to {latest}; recorded as a rollback "
                        "(plandata rollback does this under the lock)")
 
@@ -490,7 +498,12 @@ def publish_staging(outputs: Path, staging: Path, content_version: str,
                                 file=str(outputs / "latest")) from None
     try:
         published_log.append(outputs, "published", release_id, version=content_version)
-        record_release(outputs, target)
+    except Exception as error:
+        raise PlanDataError(f"published {release_id} and switched latest, but writing "
+                            f"{published_log.log_path(outputs)} failed: {reason(error)}; the next build "
+                            "records it") from None
+    record_release(outputs, target)
+    try:
         _add_to_index(outputs, release_id, previous, now or dt.datetime.now(dt.timezone.utc))
     except Exception as error:
         # The message starts with what happened; it names the file itself.
