@@ -160,3 +160,55 @@ def test_a_step_output_lives_in_its_runs_folder(tmp_path):
     assert loaded == {"from": "a"}
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
         "runs/run-a/release_files", "runs/run-b/release_files"]
+
+
+@pytest.mark.multiprocess
+def test_a_multiprocess_run_paused_before_release_meets_a_run_of_its_instance_and_plandata_build(
+        scene, monkeypatch, capsys):
+    """The issue's own scene: the paused run under the multiprocess executor (one process per step);
+    meanwhile an in-process run of other text on the same instance, then plandata build."""
+    import os
+    import threading
+
+    from paused_job import GATE, paused_build_release_parallel
+    from pipeline.parallel import parallel_run_config
+
+    outputs, paused, meanwhile, instance = scene
+    gate = outputs.parent / "gate"
+    gate.mkdir()
+    os.mkfifo(gate / "paused")
+    os.mkfifo(gate / "resume")
+    (gate / "sources").write_text(str(paused), encoding="utf-8")
+    monkeypatch.setenv(GATE, str(gate))
+    results, reached = [], []
+
+    def paused_run():
+        try:
+            results.append(dg.execute_job(dg.reconstructable(paused_build_release_parallel), instance=instance,
+                                          run_config=parallel_run_config(paused, outputs, max_concurrent=2)))
+        finally:
+            if not reached:  # it never got to the gate: let the test go on, and fail
+                with open(gate / "paused", "w", encoding="utf-8"):
+                    pass
+
+    thread = threading.Thread(target=paused_run)
+    thread.start()
+    try:
+        with open(gate / "paused", encoding="utf-8") as handle:
+            reached.append(handle.read().strip())
+        assert reached[0], "the paused run failed before release_files"
+        other = dg.execute_job(dg.reconstructable(build_release_parallel), instance=instance,
+                               run_config=_run_config(meanwhile, outputs))
+        assert other.success
+        assert cli.main(["build", "--sources", str(meanwhile), "--outputs", str(outputs)]) == 0
+        assert (outputs / f".staging-{reached[0]}").is_dir()
+    finally:
+        if reached and reached[0]:
+            with open(gate / "resume", "w", encoding="utf-8") as handle:
+                handle.write("go")
+        thread.join()
+    assert results[0].success, capsys.readouterr().err
+    mine = (outputs / "latest").resolve()
+    assert mine.name.startswith("0003-")
+    assert_complete(mine)
+    assert _changes(mine) == {("document", "removed", COPY, ""), ("document", "metadata_changed", TAIZHOU, TAIZHOU)}
