@@ -88,3 +88,27 @@ def test_a_staging_folder_removed_before_its_lock_was_taken_is_made_again(tmp_pa
         assert path.is_dir()
         monkeypatch.setattr(staging_module.fcntl, "flock", real)
         assert clean_leftovers(tmp_path) == [] and path.is_dir()
+
+
+def test_the_multiprocess_runs_orchestrating_process_holds_its_staging_between_steps(tmp_path):
+    """No step process runs between two steps; the executor's own process holds the lock then."""
+    from pipeline.parallel import _HoldingStaging
+
+    staging = tmp_path / f"{STAGING_PREFIX}run-1"
+    seen = []
+
+    class Inner:
+        retries = None
+
+        def execute(self, plan_context, execution_plan):
+            seen.append(staging.is_dir())
+            yield "step one done"
+            clean_leftovers(tmp_path)  # another run's clean-up, between the two steps
+            seen.append(staging.is_dir())
+            yield "step two done"
+
+    context = SimpleNamespace(run_id="run-1", run_config={
+        "resources": {"plan_build": {"config": {"outputs_dir": str(tmp_path)}}}})
+    assert list(_HoldingStaging(Inner()).execute(context, None)) == ["step one done", "step two done"]
+    assert seen == [True, True]
+    assert clean_leftovers(tmp_path) == [staging]  # the run over, its staging is a leftover
