@@ -17,13 +17,15 @@ from pydantic import PrivateAttr
 from pipeline.automation import REGISTRY_SOURCES, sources_key
 from pipeline.checks.release_files import verify_release_files
 from pipeline.code_version import code_version
+from pipeline.errors import PlanDataError
 from pipeline.extract import Notice, identify, read_registry, registry_tables
 from pipeline.parse_cache import CACHE_DIR, ParseCache
 from pipeline.progress import step
 from pipeline.publish.assemble import write_plan_database, write_registry_files
 from pipeline.publish.datapackage import build_descriptor, registry_sources, write_descriptor
 from pipeline.publish.finalize import finalize
-from pipeline.publish.release import build_lock, change_base, check_outputs, damaged_files, releases_dir, remove_tree
+from pipeline.publish.release import (build_lock, change_base, check_outputs, damaged_files, reason, releases_dir,
+                                      remove_tree)
 from pipeline.publish.reuse import Previous
 from pipeline.publish.staging import STAGING_PREFIX, hold_staging, staging_path
 from pipeline.publish.tables import read_tables
@@ -66,7 +68,11 @@ class PlanBuild(dg.ConfigurableResource):
         with ExitStack() as stack:
             # The staging folder's lock says this run is alive to any clean-up, whichever
             # instance started it; held as long as this process serves the run.
-            stack.enter_context(hold_staging(self.staging))
+            try:
+                stack.enter_context(hold_staging(self.staging))
+            except OSError as error:
+                raise PlanDataError(f"cannot create the staging folder: {error.strerror or reason(error)}",
+                                    file=str(self.staging)) from None
             if self.parallel_steps:
                 yield self  # staging is shared by the run's step processes; the release step removes it
                 return

@@ -112,3 +112,21 @@ def test_the_multiprocess_runs_orchestrating_process_holds_its_staging_between_s
     assert list(_HoldingStaging(Inner()).execute(context, None)) == ["step one done", "step two done"]
     assert seen == [True, True]
     assert clean_leftovers(tmp_path) == [staging]  # the run over, its staging is a leftover
+
+
+def test_a_staging_folder_that_cannot_be_made_is_one_line_naming_it(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import pipeline.assets as assets
+    from pipeline import cli
+    from conftest import copy_sources
+
+    def refused(path):
+        raise OSError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(assets, "hold_staging", refused)
+    outputs = tmp_path / "outputs"
+    assert cli.main(["build", "--sources", str(copy_sources(tmp_path / "sources")), "--outputs", str(outputs)]) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]  # after the "plandata build: …" banner
+    assert error.startswith(f"error: build failed, nothing published: {outputs}/.staging-")
+    assert error.endswith(": cannot create the staging folder: Permission denied")

@@ -314,10 +314,12 @@ def new_release_id(outputs: Path, content_version: str) -> str:
 
 
 def next_sequence(outputs: Path) -> int:
-    """One past every sequence number ever seen: releases/, the quarantine, ``latest`` and the index."""
+    """One past every sequence number ever seen: releases/, the quarantine, ``latest``, the index and
+    published.log (which outlives a lost index)."""
     names = [p.name for p in releases_dir(outputs).iterdir()] if releases_dir(outputs).is_dir() else []
     names += _quarantined(outputs)
     names.append(latest_target(outputs) or "")
+    names += [event["release_id"] for event in published_log.events(outputs)]
     index, _ = _load_index(releases_dir(outputs) / INDEX_NAME)
     if index:
         names += [entry["release_id"] for entry in index["releases"]]
