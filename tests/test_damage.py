@@ -167,3 +167,23 @@ def test_a_full_disk_at_the_published_log_says_so_and_the_next_build_records_the
     assert [(e["event"], e["release_id"]) for e in events(outputs)] == [
         ("published", _releases(outputs)[0]), ("published", second)]
     assert [entry["release_id"] for entry in index_of(outputs)["releases"]] == _releases(outputs)
+
+
+def test_an_unchanged_shard_is_linked_without_reading_the_previous_releases_files(shared_inode, monkeypatch):
+    from pipeline.publish import reuse
+
+    sources, outputs, first, second = shared_inode
+    read = []
+    real = reuse.sha256_file
+    monkeypatch.setattr(reuse, "sha256_file", lambda path: read.append(path) or real(path))
+    text = NOTICE.read_text(encoding="utf-8")
+    (sources / "copy-1.txt").write_text(text.replace("2008年8月11日", "2008年8月14日"), encoding="utf-8")
+    third = run_build(sources, outputs)
+    assert os.stat(third.release_dir / SHARED).st_ino == os.stat(outputs / "releases" / second / SHARED).st_ino
+    assert read == []  # fingerprints matched: linked on their word
+    with open(outputs / "latest" / SHARED, "ab") as handle:
+        handle.write(b"x")
+    (sources / "copy-1.txt").write_text(text.replace("2008年8月11日", "2008年8月15日"), encoding="utf-8")
+    fourth = run_build(sources, outputs)
+    assert os.stat(fourth.release_dir / SHARED).st_ino != os.stat(third.release_dir / SHARED).st_ino
+    assert_complete(fourth.release_dir)
