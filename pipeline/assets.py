@@ -7,7 +7,7 @@ small manifests on (the rows travel in files, so a step may run in another proce
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -17,14 +17,17 @@ from pydantic import PrivateAttr
 from pipeline.automation import REGISTRY_SOURCES, sources_key
 from pipeline.checks.release_files import verify_release_files
 from pipeline.code_version import code_version
+from pipeline.errors import PlanDataError
 from pipeline.extract import identify, read_registry, registry_tables
 from pipeline.parse_cache import CACHE_DIR, ParseCache
 from pipeline.progress import step
 from pipeline.publish.assemble import write_plan_database, write_registry_files
 from pipeline.publish.datapackage import build_descriptor, registry_sources, write_descriptor
 from pipeline.publish.finalize import finalize
-from pipeline.publish.release import STAGING_PREFIX, build_lock, change_base, check_outputs, releases_dir, remove_tree
+from pipeline.publish.release import (build_lock, change_base, check_outputs, damaged_files, reason, releases_dir,
+                                      remove_tree)
 from pipeline.publish.reuse import Previous
+from pipeline.publish.staging import STAGING_PREFIX, hold_staging, staging_path
 from pipeline.publish.tables import read_tables
 from pipeline.render.markdown import table as markdown_table
 from pipeline.schema import TableSpec, table_specs
@@ -53,6 +56,7 @@ class PlanBuild(dg.ConfigurableResource):
     use_parse_cache: bool = True
     _run_id: str = PrivateAttr(default="adhoc")
     _repairs: list = PrivateAttr(default_factory=list)
+    _damage: list = PrivateAttr(default_factory=list)
     _shard_context: tuple | None = PrivateAttr(default=None)
     _live: object = PrivateAttr(default=None)
 
@@ -60,19 +64,33 @@ class PlanBuild(dg.ConfigurableResource):
     def yield_for_execution(self, context: dg.InitResourceContext):
         self._run_id = context.run.run_id if context.run else "adhoc"
         self._live = live_runs(context.instance, self._run_id)
-        if self.parallel_steps:
-            check_outputs(Path(self.outputs_dir))
-            yield self  # staging is shared by the run's step processes; the release step removes it
-            return
-        with build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live) as repairs:
-            self._repairs = repairs
-            for repair in repairs:
-                self.step(f"Repaired: {repair}")
+        check_outputs(Path(self.outputs_dir))
+        with ExitStack() as stack:
+            # The staging folder's lock says this run is alive to any clean-up, whichever
+            # instance started it; held as long as this process serves the run.
+            try:
+                stack.enter_context(hold_staging(self.staging))
+            except OSError as error:
+                raise PlanDataError(f"cannot create the staging folder: {error.strerror or reason(error)}",
+                                    file=str(self.staging)) from None
+            if self.parallel_steps:
+                yield self  # staging is shared by the run's step processes; the release step removes it
+                return
+            repairs = stack.enter_context(build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live))
+            self._took_lock(repairs)
             try:
                 yield self
             finally:
                 # Published staging was renamed away; anything left is a failed build's.
                 remove_tree(self.staging)
+
+    def _took_lock(self, repairs) -> None:
+        self._repairs = list(repairs)
+        self._damage = list(getattr(repairs, "damage", []))
+        for repair in self._repairs:
+            self.step(f"Repaired: {repair}")
+        for line in self._damage:
+            self.step(f"Damaged: {line}")
 
     @contextmanager
     def publishing(self):
@@ -82,14 +100,14 @@ class PlanBuild(dg.ConfigurableResource):
             return
         try:
             with build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live) as repairs:
-                self._repairs = repairs
+                self._took_lock(repairs)
                 yield
         finally:
             remove_tree(self.staging)
 
     @property
     def staging(self) -> Path:
-        return Path(self.outputs_dir) / f"{STAGING_PREFIX}{self._run_id}"
+        return staging_path(Path(self.outputs_dir), self._run_id)
 
     def step(self, message: str) -> None:
         step(message, self.show_progress)
@@ -106,7 +124,7 @@ class PlanBuild(dg.ConfigurableResource):
     def previous(self) -> Previous:
         outputs = Path(self.outputs_dir)
         base = change_base(outputs) if (outputs / "releases").is_dir() else None
-        return Previous(releases_dir(outputs) / base if base else None)
+        return Previous(releases_dir(outputs) / base if base else None, reusable=not damaged_files(outputs, base))
 
     def shard_context(self) -> tuple[ShardContext, list]:
         """The registry, the cache, the previous release and every notice's id: read once per
@@ -273,12 +291,18 @@ def release_files_valid(plan_build: PlanBuild, release_files: dict) -> dg.AssetC
                                          "frictionless_rows": verdict.frictionless_rows})
 
 
+def before_release(plan_build: PlanBuild) -> None:
+    """A pause point between release_files and release (the end of plan_database, before the release
+    step loads its inputs): tests replace it to run another build there."""
+
+
 @dg.asset(deps=[release_files], kinds={"duckdb"}, group_name="release", code_version=code_version("database"))
 def plan_database(plan_build: PlanBuild) -> dg.MaterializeResult:
     """plan.duckdb with every table, its primary and foreign keys, checks and comments."""
     plan_build.step("Loading tables into DuckDB (keys enforced)")
     tables = read_tables(plan_build.staging)
     path = write_plan_database(plan_build.staging, tables)
+    before_release(plan_build)
     return dg.MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size,
                                           **{f"rows/{n}": t.num_rows for n, t in tables.items()}})
 
@@ -296,4 +320,5 @@ def release(plan_build: PlanBuild, release_files: dict) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"release_id": published.release_id, "new": published.new,
                                           "path": str(published.path),
                                           "repairs": dg.MetadataValue.json(list(plan_build._repairs)),
+                                          "damage": dg.MetadataValue.json(list(plan_build._damage)),
                                           "skipped": dg.MetadataValue.json(release_files["skipped"])})

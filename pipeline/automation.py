@@ -220,8 +220,33 @@ def _requested_run(instance: dg.DagsterInstance, run_key: str):
     return runs[0] if runs else None
 
 
-def sources_tick(cursor: str | None, directory: Path,
-                 instance: dg.DagsterInstance | None = None) -> dg.SensorResult | dg.SkipReason:
+REPAIR_TAG = "plandata/repair_of"
+
+
+def repair_request(outputs: Path | None) -> dg.RunRequest | None:
+    """A build that repairs ``latest`` when a file of it no longer matches its SHA256SUMS (a stat per
+    file, a hash only for what changed since its fingerprint). Its run key names the damage, so the
+    same damage launches one run, however many ticks see it."""
+    from pipeline.publish.damage import latest_damage
+
+    if outputs is None:
+        return None
+    try:
+        latest, damage = latest_damage(outputs)
+    except OSError as error:
+        LOG.warning("sources_changed: cannot check latest's files: %s", error.strerror or error)
+        return None
+    if not damage:
+        return None
+    for line in damage:
+        LOG.warning("Damaged: %s", line)
+    digest = hashlib.sha256("\n".join(damage).encode("utf-8")).hexdigest()[:12]
+    return dg.RunRequest(run_key=f"repair-{latest}-{digest}", tags={REPAIR_TAG: latest})
+
+
+def sources_tick(cursor: str | None, directory: Path, instance: dg.DagsterInstance | None = None,
+                 outputs: Path | None = None) -> dg.SensorResult | dg.SkipReason:
+    """``outputs``: also check latest's files, and request a repair build when one is damaged."""
     state = _load_cursor(cursor)
     try:
         versions, stats = source_versions(directory, state)
@@ -245,6 +270,9 @@ def sources_tick(cursor: str | None, directory: Path,
     skip = f"sources unchanged (fingerprint {current[:12]})"
     touched = stats != state["stats"]
     state["stats"] = stats
+    repair = repair_request(outputs)
+    if repair is not None:
+        return dg.SensorResult(run_requests=[repair], cursor=json.dumps(state, sort_keys=True))
     pending = state["pending"]
     if pending and instance is not None:
         run = _requested_run(instance, pending["run_key"])
@@ -266,10 +294,11 @@ def sources_tick(cursor: str | None, directory: Path,
 
 def build_automation(job: dg.UnresolvedAssetJobDefinition):
     @dg.sensor(job=job, default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=60,
-               description="Builds a release when a file in the sources directory changed; "
-                           "retries a failed build of the same sources once.")
+               description="Builds a release when a file in the sources directory changed, or when a file "
+                           "of latest no longer matches its SHA256SUMS; retries a failed build of the same "
+                           "sources once.")
     def sources_changed(context: dg.SensorEvaluationContext):
-        return sources_tick(context.cursor, sources_dir(), context.instance)
+        return sources_tick(context.cursor, sources_dir(), context.instance, outputs_dir())
 
     at, warning = daily_at()
     if warning:

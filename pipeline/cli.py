@@ -1,4 +1,4 @@
-"""plandata build | diff | prune: argument parsing, progress and summary. Errors are one line, never a traceback."""
+"""plandata build | diff | prune | verify | rollback: argument parsing, progress and summary. Errors are one line, never a traceback."""
 from __future__ import annotations
 
 import argparse
@@ -26,6 +26,8 @@ def _build(args: argparse.Namespace) -> int:
     index_entry = outcome.index_entry
     for repair in outcome.repairs:
         print(f"Repaired: {repair}")
+    for line in outcome.damage:
+        print(f"Damaged: {line}")
     for item in outcome.skipped:
         where = item["file"] + (f":{item['line']}" if item.get("line") else "")
         kept = "previous rows kept, marked stale" if item.get("stale") else "not published"
@@ -72,6 +74,8 @@ def _prune(args: argparse.Namespace) -> int:
                    echo=lambda removal: print(f"{verb} {removal.release_id} ({mib(removal.freed)} freed)"))
     for repair in result.repairs:
         print(f"Repaired: {repair}")
+    for release_id, why in result.quarantined:
+        print(f"would quarantine {release_id}: {why}")
     kept = ", ".join(r + (" (latest)" if r == result.latest else "") for r in result.kept) or "none"
     if not result.removed:
         print(f"nothing to prune: {len(result.kept)} release(s), --keep {args.keep}; kept {kept}")
@@ -84,6 +88,38 @@ def _prune(args: argparse.Namespace) -> int:
               f"would keep {kept}")
     else:
         print(f"removed {len(result.removed)} release(s), {freed} freed; kept {kept}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from pipeline.publish.damage import verify
+
+    outputs = Path(args.outputs)
+    if not (outputs / "releases").is_dir():
+        raise PlanDataError("no releases/ to verify", file=str(outputs))
+    releases, files, damage = verify(outputs)
+    for line in damage:
+        print(f"Damaged: {line}")
+    if damage:
+        raise PlanDataError(f"{len(damage)} damaged file(s) in {releases} release(s); a build publishes a "
+                            "repaired release when latest is among them, and leaves the damaged ones as they are")
+    print(f"verified {releases} release(s), {files} file(s): every file matches its release's SHA256SUMS")
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from pipeline.publish.rollback import rollback
+
+    result = rollback(Path(args.outputs), args.release, wait_seconds=args.wait)
+    for repair in result.repairs:
+        print(f"Repaired: {repair}")
+    for line in result.damage:
+        print(f"Damaged: {line}")
+    if result.changed:
+        print(f"latest now names {result.release_id} (was {result.before or 'nothing'}); recorded in "
+              "releases/published.log and index.json")
+    else:
+        print(f"latest already names {result.release_id}; nothing changed")
     return 0
 
 
@@ -129,6 +165,21 @@ def parser() -> argparse.ArgumentParser:
     prune.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
                        help="wait this long for a running build to finish (default: fail at once)")
     prune.set_defaults(handler=_prune)
+    verify = commands.add_parser(
+        "verify", help="hash every file of every release and match it with its SHA256SUMS",
+        description="Checks every release in releases/ on demand (a build checks by stat fingerprints "
+                    "and hashes only what changed). Prints one line per damaged file and exits 1 if any.")
+    verify.add_argument("--outputs", default="outputs", help="directory of releases/ and latest")
+    verify.set_defaults(handler=_verify)
+    roll = commands.add_parser(
+        "rollback", help="point latest at another published release, under the build lock",
+        description="Switches latest to a published release and records it in releases/published.log and "
+                    "index.json. No release is moved or removed; the next build publishes under the next number.")
+    roll.add_argument("release", help="a release id from releases/index.json, e.g. 0003-1a2b3c4d")
+    roll.add_argument("--outputs", default="outputs", help="directory of releases/ and latest")
+    roll.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
+                      help="wait this long for a running build to finish (default: fail at once)")
+    roll.set_defaults(handler=_rollback)
     return main_parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipeline import assets, automation
+from pipeline.step_outputs import RunScopedIOManagerFactory
 
 ALL_ASSETS = [*assets.SHARD_ASSETS, assets.unit_registry, assets.notice_tables, assets.plan_database,
               assets.release_files, assets.release]
@@ -23,7 +24,9 @@ defs = dg.Definitions(
     resources={"plan_build": assets.PlanBuild(
         sources_dir=str(automation.sources_dir()), outputs_dir=str(automation.outputs_dir()),
         # A scheduled run that meets a running build waits for it rather than failing.
-        lock_wait_seconds=600)},
+        lock_wait_seconds=600),
+        # Each run's step outputs in a folder of its own: two runs never read each other's.
+        "io_manager": RunScopedIOManagerFactory()},
     # The multiprocess default re-imports the code for every step and would make
     # parallel steps fight over the outputs lock and DuckDB's single writer.
     executor=dg.in_process_executor,

@@ -26,6 +26,7 @@ class BuildOutcome:
     index_entry: dict
     repairs: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # notices left out by --skip-broken
+    damage: list[str] = field(default_factory=list)  # files of published releases that no longer match
 
 
 # str(OSError): "[Errno 28] No space left on device: '/out/x.csv'", said as "/out/x.csv: No space left on device".
@@ -85,12 +86,14 @@ def _interrupted(before: str | None, after: str | None) -> BuildInterrupted:
 
 
 def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_progress: bool = False,
-              base_url: str | None = None, skip_broken: bool = False) -> BuildOutcome:
+              base_url: str | None = None, skip_broken: bool = False, instance=None) -> BuildOutcome:
+    """``instance``: the Dagster instance to run on (default: a throwaway one, as the CLI uses)."""
     import dagster as dg
 
     from pipeline.assets import PlanBuild
     from pipeline.definitions import ALL_ASSETS, ALL_CHECKS
     from pipeline.publish.release import read_index
+    from pipeline.step_outputs import RunScopedIOManagerFactory
 
     logging.getLogger("dagster").setLevel(logging.CRITICAL)
     resource = PlanBuild(sources_dir=str(sources), outputs_dir=str(outputs),
@@ -99,7 +102,8 @@ def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_prog
     before = _latest(outputs)
     try:
         result = dg.materialize(
-            [*ALL_ASSETS, *ALL_CHECKS], resources={"plan_build": resource}, raise_on_error=False,
+            [*ALL_ASSETS, *ALL_CHECKS], resources={"plan_build": resource, "io_manager": RunScopedIOManagerFactory()},
+            raise_on_error=False, instance=instance,
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError):
@@ -120,4 +124,5 @@ def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_prog
     entry = next((e for e in read_index(outputs)["releases"] if e["release_id"] == release_id), {})
     repairs = list(metadata["repairs"].value) if "repairs" in metadata else []
     skipped = list(metadata["skipped"].value) if "skipped" in metadata else []
-    return BuildOutcome(release_id, release_dir, bool(metadata["new"].value), entry, repairs, skipped)
+    damage = list(metadata["damage"].value) if "damage" in metadata else []
+    return BuildOutcome(release_id, release_dir, bool(metadata["new"].value), entry, repairs, skipped, damage)

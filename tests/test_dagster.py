@@ -82,4 +82,5 @@ def test_rebuild_of_unchanged_sources_adds_no_release(built_release, tmp_path):
     second = run_build(SOURCES, outputs)
     assert not second.new
     assert Path(first).name == second.release_id
-    assert sorted(p.name for p in (outputs / "releases").iterdir()) == [second.release_id, "index.json"]
+    assert sorted(p.name for p in (outputs / "releases").iterdir()) == [
+        ".fingerprints.json", second.release_id, "index.json", "published.log"]

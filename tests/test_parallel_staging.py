@@ -58,3 +58,75 @@ def test_the_lock_passes_the_predicate_to_the_clean_up(tmp_path):
 def test_without_a_predicate_every_staging_is_a_leftover(tmp_path):
     _staging(tmp_path, "a", "b")
     assert len(clean_leftovers(tmp_path)) == 2
+
+
+def test_a_staging_folder_whose_lock_is_held_is_not_a_leftover_whatever_the_instance_says(tmp_path):
+    """The lock is what a run started by another instance (or none) leaves to go by (defect 10)."""
+    from pipeline.publish.staging import hold_staging
+
+    paths = _staging(tmp_path, "elsewhere", "dead")
+    with hold_staging(paths["elsewhere"]):
+        removed = clean_leftovers(tmp_path, live_runs(Instance({}), "mine"))
+        assert removed == [paths["dead"]] and paths["elsewhere"].is_dir()
+    assert clean_leftovers(tmp_path, live_runs(Instance({}), "mine")) == [paths["elsewhere"]]
+
+
+def test_a_staging_folder_removed_before_its_lock_was_taken_is_made_again(tmp_path, monkeypatch):
+    from pipeline.publish import staging as staging_module
+
+    path = tmp_path / f"{STAGING_PREFIX}run"
+    real, calls = staging_module.fcntl.flock, []
+
+    def flock_after_a_clean_up(descriptor, operation):
+        if not calls:
+            calls.append(operation)
+            clean_leftovers(tmp_path)  # between the holder's mkdir and its lock
+        return real(descriptor, operation)
+
+    monkeypatch.setattr(staging_module.fcntl, "flock", flock_after_a_clean_up)
+    with staging_module.hold_staging(path):
+        assert path.is_dir()
+        monkeypatch.setattr(staging_module.fcntl, "flock", real)
+        assert clean_leftovers(tmp_path) == [] and path.is_dir()
+
+
+def test_the_multiprocess_runs_orchestrating_process_holds_its_staging_between_steps(tmp_path):
+    """No step process runs between two steps; the executor's own process holds the lock then."""
+    from pipeline.parallel import _HoldingStaging
+
+    staging = tmp_path / f"{STAGING_PREFIX}run-1"
+    seen = []
+
+    class Inner:
+        retries = None
+
+        def execute(self, plan_context, execution_plan):
+            seen.append(staging.is_dir())
+            yield "step one done"
+            clean_leftovers(tmp_path)  # another run's clean-up, between the two steps
+            seen.append(staging.is_dir())
+            yield "step two done"
+
+    context = SimpleNamespace(run_id="run-1", run_config={
+        "resources": {"plan_build": {"config": {"outputs_dir": str(tmp_path)}}}})
+    assert list(_HoldingStaging(Inner()).execute(context, None)) == ["step one done", "step two done"]
+    assert seen == [True, True]
+    assert clean_leftovers(tmp_path) == [staging]  # the run over, its staging is a leftover
+
+
+def test_a_staging_folder_that_cannot_be_made_is_one_line_naming_it(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import pipeline.assets as assets
+    from pipeline import cli
+    from conftest import copy_sources
+
+    def refused(path):
+        raise OSError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(assets, "hold_staging", refused)
+    outputs = tmp_path / "outputs"
+    assert cli.main(["build", "--sources", str(copy_sources(tmp_path / "sources")), "--outputs", str(outputs)]) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]  # after the "plandata build: …" banner
+    assert error.startswith(f"error: build failed, nothing published: {outputs}/.staging-")
+    assert error.endswith(": cannot create the staging folder: Permission denied")

@@ -104,7 +104,7 @@ def test_what_is_not_a_complete_release(two_releases, tmp_path, how, words):
     assert release_problem(two_releases / "releases" / first) is None
 
 
-def test_incomplete_directories_are_quarantined_without_overwriting(two_releases):
+def test_incomplete_directories_are_quarantined_without_overwriting_but_a_published_one_stays(two_releases):
     outputs = two_releases
     releases = outputs / "releases"
     first, second = _ids(outputs)
@@ -112,6 +112,7 @@ def test_incomplete_directories_are_quarantined_without_overwriting(two_releases
     os.chmod(releases / first, 0o755)
     (releases / first / "SHA256SUMS").chmod(0o644)
     (releases / first / "SHA256SUMS").unlink()  # an earlier release damaged by hand
+    first_files = snapshot(releases / first)
     (releases / "notes").mkdir()  # not a release at all
     (releases / "notes" / "todo.txt").write_text("x", encoding="utf-8")
     (releases / ".quarantine").mkdir()
@@ -119,13 +120,14 @@ def test_incomplete_directories_are_quarantined_without_overwriting(two_releases
     result, repairs = build(outputs, templates()[1])
     assert not result.new and result.release_id == second
     box = releases / ".quarantine"
-    assert sorted(p.name for p in box.iterdir()) == sorted([first, "notes", "notes~2"])
+    assert sorted(p.name for p in box.iterdir()) == sorted(["notes", "notes~2"])
     assert (box / "notes~2" / "todo.txt").read_text(encoding="utf-8") == "x"
-    assert (box / first / "datapackage.json").is_file()
-    assert _ids(outputs) == [second] and snapshot(releases / second) == latest_files
-    assert [entry["release_id"] for entry in index_of(outputs)["releases"]] == [second]
-    assert index_of(outputs)["missing"] == [first]
-    assert len(repairs) == 2 and all("moved" in line for line in repairs)
+    # Published, so left where it is, as it is; the index says what is wrong with it.
+    assert _ids(outputs) == [first, second] and snapshot(releases / first) == first_files
+    assert snapshot(releases / second) == latest_files
+    assert [entry.get("damaged") for entry in index_of(outputs)["releases"]] == [["SHA256SUMS"], None]
+    assert len(repairs) == 1 and "moved" in repairs[0]
+    assert repairs.damage == [f"{releases / first / 'SHA256SUMS'}: missing or unreadable"]
 
 
 def test_a_release_never_made_latest_is_quarantined_and_its_number_not_reused(two_releases):

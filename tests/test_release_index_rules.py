@@ -99,7 +99,7 @@ def test_the_same_content_as_latest_is_not_published_again(tmp_path):
 def test_an_index_is_written_whole_with_no_temporary_file_left(tmp_path):
     publish_staging(tmp_path, staging(tmp_path, "aaaaaaaa1111"), "aaaaaaaa1111", now=NOW)
     names = sorted(p.name for p in (tmp_path / "releases").iterdir())
-    assert names == ["0001-aaaaaaaa", "index.json"]
+    assert names == [".fingerprints.json", "0001-aaaaaaaa", "index.json", "published.log"]
     assert json.loads((tmp_path / "releases" / "index.json").read_text(encoding="utf-8"))["latest"] == \
         "0001-aaaaaaaa"
 
@@ -267,7 +267,7 @@ def test_latest_must_point_at_exactly_releases_slash_a_release_id(tmp_path, targ
     with pytest.raises(PlanDataError) as refused:
         check_outputs(tmp_path)
     assert str(refused.value) == (f"{tmp_path / 'latest'}: points at {target}, which is not a release in releases/; "
-                                  "remove it or point it at one (ln -sfn releases/<id> latest)")
+                                  "remove it, or point it at a published release with plandata rollback <release>")
 
 
 def test_a_switch_that_fails_quarantines_the_new_release_and_says_so(tmp_path, monkeypatch):

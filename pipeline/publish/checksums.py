@@ -23,15 +23,27 @@ def sha256_file(path: Path) -> str:
     return _SEEN[identity]
 
 
-def write_sha256sums(directory: Path, name: str = "SHA256SUMS", known: dict[str, str] | None = None) -> Path:
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        first, second = os.stat(a), os.stat(b)
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def write_sha256sums(directory: Path, name: str = "SHA256SUMS", known: dict[str, str] | None = None,
+                     source: Path | None = None) -> Path:
     """``sha256sum -c SHA256SUMS`` checks every file of the release. ``known``: the sha256 of files
-    hard-linked from the previous release, as its SHA256SUMS lists them (the same bytes, read-only)."""
+    hard-linked from the release ``source``, as its SHA256SUMS lists them. A listed sha256 is taken
+    only for a file that is the very same inode as ``source``'s (the same bytes, read-only); any
+    other file is hashed, whatever a manifest claims was linked."""
     known = known or {}
     lines = []
     for path in sorted(directory.rglob("*")):
         if path.is_file() and path.name != name:
             relative = path.relative_to(directory).as_posix()
-            lines.append(f"{known.get(relative) or sha256_file(path)}  {relative}")
+            copied = known.get(relative) if source is not None and _same_file(path, source / relative) else None
+            lines.append(f"{copied or sha256_file(path)}  {relative}")
     target = directory / name
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target

@@ -8,7 +8,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.publish.checksums import read_sha256sums, write_sha256sums
-from pipeline.publish.release import Published, change_base, latest_release, publish_staging, releases_dir
+from pipeline.publish.release import (Published, change_base, damaged_files, latest_release, publish_staging,
+                                      read_index, releases_dir)
 from pipeline.publish.reuse import KEYS_FILE, KEYS_FORMAT, Previous
 from pipeline.publish.tables import read_tables
 from pipeline.render.quality import quality_report
@@ -54,17 +55,30 @@ def _changes(previous: Previous, new_tables: dict[str, pa.Table], new_keys: dict
                            first=not old_keys)
 
 
+def damage_notes(outputs: Path) -> list[str]:
+    """One note per file of a published release that no longer matches its SHA256SUMS, as the
+    build's check recorded it in the index: this release was built while they were damaged."""
+    try:
+        entries = read_index(outputs)["releases"]
+    except Exception:
+        return []
+    return [f"releases/{entry['release_id']}/{name} no longer matches its SHA256SUMS (damaged after "
+            "publishing; that release is left as it is, and this release holds fresh copies)"
+            for entry in entries for name in entry.get("damaged") or []]
+
+
 def finalize(outputs: Path, staging: Path, base_url: str | None = None, build: dict | None = None) -> Published:
     """``build`` is what the release_files step reports: each shard's manifest (its doc keys and
     whether it was linked) and the notices left out by --skip-broken."""
     build = build or {}
     descriptor = json.loads((staging / "datapackage.json").read_text(encoding="utf-8"))
     current = latest_release(outputs)
-    if current and current.endswith(descriptor["version"][:8]):
+    if current and current.endswith(descriptor["version"][:8]) and not damaged_files(outputs, current):
         return publish_staging(outputs, staging, descriptor["version"])
     # When latest is gone (deleted by hand), the newest release still present is the base.
     previous_id = change_base(outputs)
-    previous = Previous(releases_dir(outputs) / previous_id if previous_id else None)
+    previous = Previous(releases_dir(outputs) / previous_id if previous_id else None,
+                        reusable=not damaged_files(outputs, previous_id))
     shards = build.get("shards", {})
     new_keys = {doc_id: key for shard in shards.values() for doc_id, key in shard["docs"].items()}
     new_tables = read_tables(staging, descriptor)
@@ -74,7 +88,8 @@ def finalize(outputs: Path, staging: Path, base_url: str | None = None, build: d
 
     base_url = resolve_base_url(base_url)
     notice = base_url_notice(base_url)
-    (staging / "quality.md").write_text(quality_report(new_tables, [notice] if notice else [],
+    notes = ([notice] if notice else []) + (damage_notes(outputs) if not previous.reusable else [])
+    (staging / "quality.md").write_text(quality_report(new_tables, notes,
                                                        build.get("skipped", [])), encoding="utf-8")
     pages: dict[str, str] = {}
     linked = [path for shard in shards.values() if shard.get("linked") for path in shard["files"]]
@@ -98,5 +113,5 @@ def finalize(outputs: Path, staging: Path, base_url: str | None = None, build: d
     (staging / KEYS_FILE).write_text(json.dumps(keys, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                      encoding="utf-8")
     known = read_sha256sums(previous.directory) if previous.directory and linked else {}
-    write_sha256sums(staging, known={path: known[path] for path in linked if path in known})
+    write_sha256sums(staging, known={path: known[path] for path in linked if path in known}, source=previous.directory)
     return publish_staging(outputs, staging, descriptor["version"])

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.errors import PlanDataError
-from pipeline.publish.release import (TRASH_PREFIX, build_lock, check_outputs, fsync_dir, latest_release,
-                                      latest_target, list_releases, reason, reconcile, releases_dir, sequence)
+from pipeline.publish.release import (INDEX_NAME, TRASH_PREFIX, _load_index, build_lock, check_outputs, fsync_dir,
+                                      latest_release, latest_target, list_releases, reason, reconcile,
+                                      recorded_releases, release_problem, releases_dir, sequence)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Pruned:
     latest: str | None = None
     repairs: list[str] = field(default_factory=list)
     dry_run: bool = False
+    quarantined: list[tuple[str, str]] = field(default_factory=list)  # dry run: (release dir, why)
 
 
 def keep_count(text: str) -> int:
@@ -135,17 +137,32 @@ def prune(outputs: Path, keep: int, *, dry_run: bool = False, wait_seconds: floa
 
 
 def _dry_run(outputs: Path, keep: int) -> Pruned:
-    """What prune would remove, read without the lock and without repairing anything.
+    """What prune would do, read without the lock and without repairing anything.
 
-    A release above latest's number was never published (a build died before
-    switching latest); the real run quarantines it first, so it is left out here."""
+    As the real run's reconcile does: a release recorded as published (published.log, index.json)
+    stays, above latest too (latest was rolled back); a directory never published goes to the
+    quarantine before anything is chosen, and is listed as such."""
     latest = latest_target(outputs)
-    present = [r for r in list_releases(outputs) if latest is None or sequence(r) <= sequence(latest)]
+    index, _ = _load_index(releases_dir(outputs) / INDEX_NAME)
+    recorded = recorded_releases(outputs, index)
+    present, quarantined = [], []
+    for release_id in list_releases(outputs):
+        if release_id in recorded:
+            present.append(release_id)
+            continue
+        why = release_problem(releases_dir(outputs) / release_id)
+        if why is None and latest and sequence(release_id) > sequence(latest):
+            why = "renamed into releases/ but never made latest"
+        if why:
+            quarantined.append((release_id, why))
+        else:
+            present.append(release_id)
     latest = latest if latest in present else None
     doomed = choose(present, keep, latest)
     freed = freed_bytes([releases_dir(outputs) / release_id for release_id in doomed])
     return Pruned(removed=[Removal(r, size) for r, size in zip(doomed, freed)],
-                  kept=[r for r in present if r not in doomed], latest=latest, dry_run=True)
+                  kept=[r for r in present if r not in doomed], latest=latest, dry_run=True,
+                  quarantined=quarantined)
 
 
 def _names(paths: list[Path]) -> str:

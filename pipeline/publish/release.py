@@ -20,17 +20,24 @@ Under the lock, before any work, every build (``build_lock``):
   temporary ``.latest-*`` links and ``releases/.index.json.*.tmp`` files, and
   the ``releases/.pruning-*`` trees of an interrupted ``plandata prune``
   (pipeline/publish/prune.py);
-- moves to releases/.quarantine/ every directory of releases/ that is not a
+- never moves a release recorded as published (a line of releases/published.log,
+  or an entry of index.json), damaged or not, above ``latest`` or not (``latest``
+  rolled back): it checks its files against SHA256SUMS by stat fingerprint
+  (pipeline/publish/damage.py, hashing only what changed) and records what no
+  longer matches in the release's ``damaged`` list of the index;
+- moves to releases/.quarantine/ every other directory of releases/ that is not a
   complete release: a name that is not <seq>-<hash>, no readable
   datapackage.json or a version that is not the name's hash, no SHA256SUMS, a
   file missing from it, unlisted in it or not matching it. A suffix ``~2``,
   ``~3``... keeps a name in the quarantine from overwriting anything. A build
   never deletes anything in releases/.
-- Releases that are complete but were never made ``latest``: a build renamed
-  the release into place and died before the switch, so its sequence number is
-  above the one ``latest`` names. Such a release is QUARANTINED too, not
-  indexed: releases/ then holds exactly what was published, in order, and the
-  next build publishes the same content under a new number.
+- Unrecorded releases that are complete but were never made ``latest``: a build
+  renamed the release into place and died before the switch, so its sequence
+  number is above the one ``latest`` names. Such a release is QUARANTINED too,
+  not indexed, and the next build publishes the same content under a new number.
+  A complete unrecorded release at or below ``latest`` (killed between the
+  switch and the log line) is recorded.
+- a ``latest`` switched by hand to a published release is recorded as a rollback.
 - rebuilds index.json from the directories that remain, in numeric order. An
   unreadable index is moved to the quarantine first. built_at and previous come
   from the old entry when it describes the same content (same version), else
@@ -39,9 +46,10 @@ Under the lock, before any work, every build (``build_lock``):
   ``missing``, so that their numbers are never reused. index.json is only
   rewritten when its content changes.
 
-Files of a release the valid index already lists (same version) are checked by
-name against SHA256SUMS, not re-hashed at every build, so that a build costs
-the same however many releases there are; any other directory is hashed in full.
+The switch of ``latest`` is followed by a ``published`` line in published.log
+(fsynced), then the fingerprints and the index entry. A ``latest`` whose release
+holds a damaged file is not "unchanged": the build publishes a repaired release
+under the next number even when its content hash is the same.
 
 ``latest`` naming a release that no longer exists (deleted by hand, or
 quarantined as incomplete) is repaired: the build publishes a new release with
@@ -66,9 +74,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PlanDataError
+from pipeline.publish import published_log
 from pipeline.publish.checksums import sha256_file
-
-STAGING_PREFIX = ".staging-"
+from pipeline.publish.damage import check_releases, damage_lines, record_release
+from pipeline.publish.staging import STAGING_PREFIX, remove_if_abandoned
 TRASH_PREFIX = ".pruning-"  # a release plandata prune has moved aside; never a release again
 LOCK_NAME = ".lock"
 QUARANTINE = ".quarantine"
@@ -104,7 +113,7 @@ def check_outputs(outputs: Path) -> None:
         parts = Path(target).parts
         if len(parts) != 2 or parts[0] != "releases" or not RELEASE_ID.match(parts[1]):
             raise PlanDataError(f"points at {target}, which is not a release in releases/; "
-                                "remove it or point it at one (ln -sfn releases/<id> latest)", file=str(link))
+                                "remove it, or point it at a published release with plandata rollback <release>", file=str(link))
     elif link.exists():
         kind = "a directory" if link.is_dir() else "a file"
         raise PlanDataError(f"is {kind}, not the symlink to the latest release that builds maintain; "
@@ -184,13 +193,18 @@ def remove_tree(path: Path) -> None:
 
 
 def clean_leftovers(outputs: Path, keep=None) -> list[Path]:
-    """What killed builds leave outside the releases. Only ever called under the lock."""
-    removed = [*(path for path in outputs.glob(STAGING_PREFIX + "*") if keep is None or not keep(path)),
-               *outputs.glob(".latest-*"), *releases_dir(outputs).glob(f".{INDEX_NAME}.*.tmp"),
-               *releases_dir(outputs).glob(TRASH_PREFIX + "*")]
-    for path in removed:
+    """What killed builds leave outside the releases. Only ever called under the lock.
+
+    A staging folder is a leftover only when no live process of its run holds its lock
+    (pipeline/publish/staging.py), whichever Dagster instance started that run, and ``keep`` (this
+    run's own, or a run its instance knows as going) does not claim it."""
+    removed = [path for path in sorted(outputs.glob(STAGING_PREFIX + "*"))
+               if (keep is None or not keep(path)) and remove_if_abandoned(path, remove_tree)]
+    others = [*outputs.glob(".latest-*"), *releases_dir(outputs).glob(f".{INDEX_NAME}.*.tmp"),
+              *releases_dir(outputs).glob(TRASH_PREFIX + "*")]
+    for path in others:
         remove_tree(path)
-    return removed
+    return removed + others
 
 
 def releases_dir(outputs: Path) -> Path:
@@ -310,10 +324,12 @@ def new_release_id(outputs: Path, content_version: str) -> str:
 
 
 def next_sequence(outputs: Path) -> int:
-    """One past every sequence number ever seen: releases/, the quarantine, ``latest`` and the index."""
+    """One past every sequence number ever seen: releases/, the quarantine, ``latest``, the index and
+    published.log (which outlives a lost index)."""
     names = [p.name for p in releases_dir(outputs).iterdir()] if releases_dir(outputs).is_dir() else []
     names += _quarantined(outputs)
     names.append(latest_target(outputs) or "")
+    names += [event["release_id"] for event in published_log.events(outputs)]
     index, _ = _load_index(releases_dir(outputs) / INDEX_NAME)
     if index:
         names += [entry["release_id"] for entry in index["releases"]]
@@ -322,33 +338,60 @@ def next_sequence(outputs: Path) -> int:
     return max(numbers, default=0) + 1
 
 
-def reconcile(outputs: Path) -> list[str]:
-    """Quarantine what is not a published, complete release and rebuild index.json from the rest.
+class Repairs(list):
+    """The repairs made under the lock, one line each; ``damage``: one line per file of a published
+    release that no longer matches its SHA256SUMS (the release itself is left as it is)."""
 
-    Returns one line per repair. Only ever called under the lock."""
+    def __init__(self, lines=(), damage=()):
+        super().__init__(lines)
+        self.damage = list(damage)
+
+
+def recorded_releases(outputs: Path, old_index: dict | None = None) -> set[str]:
+    """Every release recorded as published: in published.log, or listed by index.json."""
+    entries = (old_index or {}).get("releases", [])
+    return {name for name in published_log.published(outputs) | {e["release_id"] for e in entries}
+            if RELEASE_ID.match(name)}
+
+
+def last_recorded_latest(outputs: Path) -> str | None:
+    """The release the log says latest was last switched to (by a build or a rollback)."""
+    switched = [e["release_id"] for e in published_log.events(outputs) if e.get("event") in ("published", "rollback")]
+    return switched[-1] if switched else None
+
+
+def reconcile(outputs: Path) -> Repairs:
+    """Quarantine what was never published, check what was, and rebuild index.json.
+
+    Returns one line per repair, and the damage found. Only ever called under the lock."""
     directory = releases_dir(outputs)
     if not directory.is_dir():
         if directory.exists() or directory.is_symlink():
             raise PlanDataError("is not a directory", file=str(directory))
-        return []
+        return Repairs()
     repairs = []
     index_path = directory / INDEX_NAME
     old, problem = _load_index(index_path)
     if old is None:
         moved = quarantine(outputs, index_path)
-        repairs.append(f"{index_path} could not be read ({problem}); moved to {moved}, rebuilt from the releases")
+        repairs.append(f"{index_path} could not be read ({problem}); moved to {moved}, rebuilt from the releases "
+                       f"and {published_log.LOG_NAME}")
         old = {"releases": []}
     old_entries = {entry["release_id"]: entry for entry in old["releases"]}
+    logged = published_log.published(outputs)
+    recorded = recorded_releases(outputs, old)
     latest = latest_target(outputs)
     if latest is None and isinstance(old.get("latest"), str) and RELEASE_ID.match(old["latest"]):
         latest = old["latest"]
     kept = []
     candidates = [p for p in directory.iterdir()
-                  if not p.name.startswith(".") and p.name != INDEX_NAME
+                  if not p.name.startswith(".") and p.name != INDEX_NAME and p.name != published_log.LOG_NAME
                   and (RELEASE_ID.match(p.name) or (p.is_dir() and not p.is_symlink()))]
     for path in sorted(candidates, key=lambda p: (NUMBERED.match(p.name) is None, _number(p.name), p.name)):
-        trusted = old_entries.get(path.name, {}).get("version")
-        problem = release_problem(path, trusted)
+        if path.name in recorded and path.is_dir() and not path.is_symlink():
+            kept.append(path.name)  # published: never moved, only checked for damage below
+            continue
+        problem = release_problem(path)
         if problem is None and latest and sequence(path.name) > sequence(latest):
             problem = "renamed into releases/ but never made latest"
         if problem:
@@ -356,30 +399,68 @@ def reconcile(outputs: Path) -> list[str]:
             repairs.append(f"moved {path} to {moved}: {problem}")
         else:
             kept.append(path.name)
+    for release_id in kept:
+        if release_id not in logged:  # published before the log existed, or killed before its line
+            try:
+                published_log.append(outputs, "published", release_id, by="reconcile")
+            except OSError as error:  # the index still lists it; the next build tries again
+                repairs.append(f"could not record {release_id} in {published_log.LOG_NAME}: {reason(error)}")
+                break
     if latest and latest not in kept:
         repairs.append(f"latest names {latest}, which is not in releases/; this build publishes a new release")
+    last = last_recorded_latest(outputs)
+    if latest in kept and last and last != latest:
+        try:
+            published_log.append(outputs, "rollback", latest, **{"from": last, "by": "hand"})
+        except OSError as error:
+            repairs.append(f"could not record in {published_log.LOG_NAME} that latest now names {latest}: "
+                           f"{reason(error)}")
+        repairs.append(f"latest was switched by hand from {last} to {latest}; recorded as a rollback "
+                       "(plandata rollback does this under the lock)")
 
+    damage = check_releases(outputs, kept)
     entries, below = [], None
     for release_id in kept:
         old_entry = old_entries.get(release_id, {})
-        fresh = index_entry(directory / release_id, old_entry)
+        try:
+            fresh = index_entry(directory / release_id, old_entry)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            fresh = {key: old_entry.get(key, default) for key, default in
+                     (("version", None), ("sources", {}), ("rows", {}), ("changes", {}))}
         if old_entry.get("version") == fresh["version"] and isinstance(old_entry.get("built_at"), str):
             built_at, previous = old_entry["built_at"], old_entry.get("previous", below)
         else:
-            mtime = (directory / release_id / CHECKSUMS).stat().st_mtime
+            try:
+                mtime = (directory / release_id / CHECKSUMS).stat().st_mtime
+            except OSError:
+                mtime = (directory / release_id).lstat().st_mtime
             built_at = dt.datetime.fromtimestamp(mtime, dt.timezone.utc).isoformat(timespec="seconds")
             previous = below
             if release_id not in old_entries:
                 repairs.append(f"indexed {release_id}, which index.json did not list")
-        entries.append({"release_id": release_id, "built_at": built_at, "previous": previous, **fresh})
+        entry = {"release_id": release_id, "built_at": built_at, "previous": previous, **fresh}
+        if release_id in damage:
+            entry["damaged"] = [name for name, _problem in damage[release_id]]
+        entries.append(entry)
         below = release_id
     gone = {name for name in old.get("missing", []) if isinstance(name, str) and RELEASE_ID.match(name)}
-    gone |= {name for name in old_entries if RELEASE_ID.match(name) and name not in kept}
+    gone |= {name for name in old_entries.keys() | logged if RELEASE_ID.match(name) and name not in kept}
     index = {"releases": entries, "latest": latest if latest in kept else None}
     if gone:
         index["missing"] = sorted(gone, key=sequence)
     _write_index(outputs, index)
-    return repairs
+    lines = [line for release_id in kept if release_id in damage
+             for line in damage_lines(directory / release_id, damage[release_id])]
+    return Repairs(repairs, lines)
+
+
+def damaged_files(outputs: Path, release_id: str | None) -> list[str]:
+    """What the index records as damaged in a release (empty when none, or no index)."""
+    index, _ = _load_index(releases_dir(outputs) / INDEX_NAME)
+    for entry in (index or {}).get("releases", []):
+        if entry["release_id"] == release_id:
+            return list(entry.get("damaged") or [])
+    return []
 
 
 def _number(name: str) -> int:
@@ -404,7 +485,8 @@ def publish_staging(outputs: Path, staging: Path, content_version: str,
     written after it, from the release's own files. Every failure is a
     PlanDataError that says whether the release was published."""
     current = latest_release(outputs)
-    if current and RELEASE_ID.match(current)["hash"] == content_version[:8]:
+    if (current and RELEASE_ID.match(current)["hash"] == content_version[:8]
+            and not damaged_files(outputs, current)):
         remove_tree(staging)
         return Published(current, releases_dir(outputs) / current, new=False)
     previous = change_base(outputs)
@@ -426,6 +508,13 @@ def publish_staging(outputs: Path, staging: Path, content_version: str,
                 where = "the next build moves it to the quarantine"
             raise PlanDataError(f"switching latest to {release_id} failed ({reason(error)}); {where}",
                                 file=str(outputs / "latest")) from None
+    try:
+        published_log.append(outputs, "published", release_id, version=content_version)
+    except Exception as error:
+        raise PlanDataError(f"published {release_id} and switched latest, but writing "
+                            f"{published_log.log_path(outputs)} failed: {reason(error)}; the next build "
+                            "records it") from None
+    record_release(outputs, target)
     try:
         _add_to_index(outputs, release_id, previous, now or dt.datetime.now(dt.timezone.utc))
     except Exception as error:

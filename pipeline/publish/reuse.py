@@ -25,8 +25,10 @@ KEYS_FORMAT = 1
 class Previous:
     """The release a build may reuse from; ``directory`` None when there is none."""
 
-    def __init__(self, directory: Path | None):
+    def __init__(self, directory: Path | None, reusable: bool = True):
         self.directory = directory
+        # False when the index records a damaged file in it: its repair shares no file with it.
+        self.reusable = reusable
 
     @cached_property
     def keys(self) -> dict:
@@ -49,21 +51,38 @@ class Previous:
     def checksums(self) -> dict[str, str]:
         return read_sha256sums(self.directory) if self.directory is not None else {}
 
+    @cached_property
+    def fingerprints(self) -> dict:
+        from pipeline.publish.damage import load_fingerprints
+
+        if self.directory is None:
+            return {}
+        found = load_fingerprints(self.directory.parent.parent).get(self.directory.name)
+        return found if isinstance(found, dict) else {}
+
     def intact(self, relative: str) -> bool:
         """The file is there and still has the sha256 its release's SHA256SUMS lists. A damaged file
         is never linked into a new release (which would then fail its checks on every build); it is
-        written afresh, and the damaged release is left as it is. The hash is memoised by inode, so
-        the new release's own check of the linked file costs no second read."""
+        written afresh, and the damaged release is left as it is. A file whose (size, mtime, inode)
+        still matches the fingerprint recorded with that sha256 is not read again
+        (pipeline/publish/damage.py); any other is hashed, memoised by inode, so the new release's
+        own check of the linked file costs no second read."""
         path = self.directory / relative
+        digest = self.checksums.get(relative)
         try:
-            return path.is_file() and sha256_file(path) == self.checksums.get(relative)
+            if path.is_symlink() or not path.is_file():
+                return False
+            info = os.lstat(path)
+            if self.fingerprints.get(relative) == [info.st_size, info.st_mtime_ns, info.st_ino, digest]:
+                return digest is not None
+            return sha256_file(path) == digest
         except OSError:
             return False
 
     def shard(self, shard: str, key: str) -> dict | None:
         """The previous release's entry for the shard when it was built from the same key and its
         files are intact."""
-        entry = self.keys.get("shards", {}).get(shard)
+        entry = self.keys.get("shards", {}).get(shard) if self.reusable else None
         if not entry or entry.get("key") != key:
             return None
         if not all(self.intact(path) for path in entry.get("files", [])):
@@ -74,7 +93,7 @@ class Previous:
         return [resource for resource in self.descriptor.get("resources", []) if resource.get("shard") == shard]
 
     def page(self, relative: str, key: str) -> bool:
-        return (self.keys.get("pages", {}).get(relative) == key and self.directory is not None
+        return (self.reusable and self.keys.get("pages", {}).get(relative) == key and self.directory is not None
                 and self.intact(relative))
 
     def link(self, relative: str, staging: Path) -> None:
