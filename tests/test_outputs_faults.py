@@ -77,4 +77,8 @@ def test_prune_on_a_read_only_releases_folder_is_one_line(four, monkeypatch, cap
     assert main(["prune", "--keep", "1", "--outputs", str(four)]) == 1
     err = _clean(capsys.readouterr().err)
     assert "cannot move" in err and "Read-only file system" in err
-    assert snapshot(four / "releases") == before
+    after = snapshot(four / "releases")
+    # The fingerprints are a cache of inodes, refreshed for a copied outputs folder: not a release's content.
+    for entries in (before, after):
+        entries.pop(".fingerprints.json", None)
+    assert after == before
