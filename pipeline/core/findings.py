@@ -21,6 +21,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "unit_repeated_in_task": ("warning", "the same unit is printed twice in one task"),
     "convention": ("info", "a first-listed convention (列第一位者为牵头单位) is printed; recorded once per notice"),
     "clause_note": ("info", "a responsibility clause carries a note (a standing sentence); no unit is read from it"),
+    "no_tasks": ("warning", "no task was read from a notice that prints a role label, a bracketed role clause or a "
+                            "table with a role column; the line is the first such one"),
+    "table_units_in_rows": ("info", "a table whose units are row labels and whose deadlines are column headers: "
+                                    "not read as assignments"),
 }
 SEVERITIES = ("error", "warning", "info")
 

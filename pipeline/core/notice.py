@@ -71,22 +71,28 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     }]
     sections = [{
         "doc_id": doc_id, "section_id": node.section_id, "parent_id": node.parent_id, "level": node.level,
-        "ordinal": node.ordinal, "label": node.label, "heading": node.heading,
+        "kind": node.kind_name, "ordinal": node.ordinal, "label": node.label, "heading": node.heading,
         "body": "\n".join(node.body) or None, "line_start": node.line_start, "line_end": node.line_end,
         **provenance,
     } for node in outline.nodes]
     tasks = [{
         "doc_id": doc_id, "task_id": task.task_id, "section_id": task.node.section_id, "seq": task.seq,
-        "label": task.node.label, "title": task.node.heading, "text": task.text,
+        "label": task.node.label if task.label is None else task.label,
+        "title": task.node.heading if task.title is None else task.title, "text": task.text,
         "clause": task.clause, "open_ended": task.open_ended,
-        "line_start": task.line_start, "line_end": task.line_end, **provenance,
+        "line_start": task.line_start, "line_end": task.line_end,
+        "table_id": task.table_id, "table_row": task.table_row, **provenance,
     } for task in outline.tasks]
     finding_rows = [{
         "doc_id": doc_id, "line": f.line, "kind": f.kind, "severity": f.severity, "value": f.value,
         "message": f.message, **provenance,
     } for f in findings]
+    attachments = [{
+        "doc_id": doc_id, "listed_in": listed.owner, "ordinal": listed.ordinal, "title": listed.title,
+        "line": listed.line, **provenance,
+    } for listed in outline.attachments]
     tables = {"documents": documents, "sections": sections, "tasks": tasks,
-              "assignments": assignments, "findings": finding_rows}
+              "assignments": assignments, "findings": finding_rows, "attachments": attachments}
     # -- citations (issue 5): every 《…》 title, see pipeline/core/citations.py --
     from pipeline.core.citations import citation_rows
     tables["citations"] = citation_rows(document.text, outline, doc_id, sha)
@@ -124,7 +130,7 @@ def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Findin
                 rows.append({"doc_id": doc_id, "task_id": task_id, "role": role,
                              "role_label": unit_line.role_label, "position": position,
                              "unit_label": label, "unit_id": unit_id, "line": unit_line.line,
-                             "source_sha256": sha})
+                             "table_column": unit_line.column, "source_sha256": sha})
     return rows
 
 
