@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pipeline.core.document import Document
 from pipeline.core.findings import Finding
 from pipeline.core.lines import count_lines
 from pipeline.core.outline import Outline, Task, parse_document
@@ -50,7 +51,13 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     """Rows of every table for one notice. ``jurisdiction`` (from a sidecar) overrides the one read
     from the issuer; a notice of unknown jurisdiction resolves against the national units only,
     so that a city's 市财政局 is never taken for another city's."""
-    document = read_document(data, file_name)
+    return parse_notice_document(read_document(data, file_name), data, registry, doc_id, jurisdiction)
+
+
+def parse_notice_document(document: Document, data: bytes, registry: UnitRegistry, doc_id: str | None = None,
+                          jurisdiction: str | None = None) -> NoticeRows:
+    """Rows of every table for a notice already read into a Document (``data``: the file's bytes)."""
+    file_name = document.file
     outline = parse_document(document)
     doc_id = doc_id or doc_id_from_filename(file_name)
     sha = hashlib.sha256(data).hexdigest()

@@ -180,6 +180,8 @@ def _category(row: tuple[Cell, ...], r: int, columns: list[Column]) -> tuple[str
     if len(row) < 3:
         return None
     number_at = next((column.index for column in columns if column.kind == "number_column"), None)
+    if number_at is not None and any(cell.origin == (r, number_at) for cell in row):
+        number_at = None  # the 序号 cell spans the row: it is the one cell across
     texts = []
     for c, cell in enumerate(row):
         if c == number_at:
@@ -282,7 +284,7 @@ def read_table(table: Table, table_id: str, ordinal: int, first_order: int = 0) 
                 if column.kind != "role_column":
                     continue
                 cell = row[column.index]
-                if is_empty(cell.text):
+                if is_empty(cell.text) or not _own_column(cell, column.index):
                     continue
                 listed, ended = split_cell_units(cell.text)
                 open_ended = open_ended or ended
@@ -308,8 +310,14 @@ def has_role_column(table: Table) -> bool:
 
 
 def _names_unit(row: tuple[Cell, ...], columns: list[Column]) -> bool:
-    return any(column.kind == "role_column" and split_cell_units(row[column.index].text)[0]
-               and not is_empty(row[column.index].text) for column in columns)
+    """A role cell of the row holds a unit (a cell merged across from another column is not a role cell)."""
+    return any(column.kind == "role_column" and _own_column(row[column.index], column.index)
+               and not is_empty(row[column.index].text) and split_cell_units(row[column.index].text)[0]
+               for column in columns)
+
+
+def _own_column(cell: Cell, c: int) -> bool:
+    return cell.origin is None or cell.origin[1] == c
 
 
 def _restarts(rows: list[tuple[int, TableSection | None, int | None, str, bool]]) -> bool:
