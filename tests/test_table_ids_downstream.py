@@ -7,7 +7,9 @@ import pytest
 
 from pipeline.render.arrow_rows import as_arrow
 from pipeline.store import view_statements
-from pipeline.core.notice import parse_notice
+from pipeline.core.document import Cell, Document, Table
+from pipeline.core.notice import parse_notice_document
+from pipeline.core.readers.text import text_paragraphs
 
 NOTICE = """某区人民政府办公室关于印发《某区实施意见》的通知
 
@@ -51,9 +53,21 @@ NOTICE = """某区人民政府办公室关于印发《某区实施意见》的�
 """
 
 
+def cells(values: tuple[str, ...], line: int) -> tuple[Cell, ...]:
+    return tuple(Cell(text, line, line) for text in values)
+
+
+def category(text: str, line: int, width: int) -> tuple[Cell, ...]:
+    return (Cell(text, line, line), *(Cell(text, line, line, (0, 0)) for _ in range(width - 1)))
+
+
 @pytest.fixture(scope="module")
 def tables(registry):
-    return parse_notice(NOTICE.encode("utf-8"), "n.txt", registry).tables
+    rows = (cells(("序号", "工作任务", "牵头单位"), 100), cells(("一", "源头减量", ""), 102),
+            cells(("（一）", "推动源头减量。", "区水务局"), 104), cells(("二", "执法打击", ""), 106),
+            cells(("（一）", "严查非法排放。", "区建设管理委"), 108))
+    blocks = (*text_paragraphs(NOTICE), Table(rows, 100, 108))
+    return parse_notice_document(Document("n.txt", "text", "utf-8", NOTICE, blocks), b"x", registry).tables
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +88,12 @@ def database(tables):
 
 def test_task_breakdown_numbers_attachment_tasks(database):
     rows = dict(database.execute("SELECT task_id, numbering FROM task_breakdown").fetchall())
-    assert rows == {"1": "一、", "2": "二、", "10": "十、", "A1.1.1": "一、（一）", "A1.3": "三、"}
+    assert rows == {"1": "一、", "2": "二、", "10": "十、", "A1.1.1": "一、（一）", "A1.3": "三、",
+                    "A1.T1.C1.1": "一（一）", "A1.T1.C2.1": "二（一）"}
 
 
 def test_unit_workload_lists_body_chapters_in_numeric_order_then_the_attachments(database):
     chapters = dict(database.execute("SELECT name, chapters FROM unit_workload WHERE name IN ('区建设管理委', '区水务局')"
                                      ).fetchall())
-    assert chapters["区建设管理委"] == "1,10,A1.1,A1.3"
-    assert chapters["区水务局"] == "2,A1.1"
+    assert chapters["区建设管理委"] == "1,10,A1.1,A1.3,A1.T1"
+    assert chapters["区水务局"] == "2,A1.1,A1.T1"
