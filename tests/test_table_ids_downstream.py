@@ -97,3 +97,34 @@ def test_unit_workload_lists_body_chapters_in_numeric_order_then_the_attachments
                                      ).fetchall())
     assert chapters["区建设管理委"] == "1,10,A1.1,A1.3,A1.T1"
     assert chapters["区水务局"] == "2,A1.1,A1.T1"
+
+
+def _table_notice(registry, rows: list[tuple[str, str, str]]) -> dict[str, list[dict]]:
+    grid = [cells(("序号", "工作任务", "牵头单位"), 100)]
+    grid += [cells(row, 102 + 2 * at) for at, row in enumerate(rows)]
+    blocks = (*text_paragraphs(NOTICE), Table(tuple(grid), 100, 102 + 2 * len(rows)))
+    return parse_notice_document(Document("n.txt", "text", "utf-8", NOTICE, blocks), b"x", registry).tables
+
+
+def test_change_log_pairs_a_renumbered_table_row_and_keeps_its_units(registry):
+    from pipeline.changes import compute_changes
+    old = _table_notice(registry, [("1", "推动源头减量。", "区水务局"), ("2", "严查非法排放行为。", "区建设管理委")])
+    new = _table_notice(registry, [("1", "推动源头减量。", "区水务局"), ("2", "新增的一项任务内容。", "区财政局"),
+                                   ("3", "严查非法排放行为。", "区建设管理委")])
+    changes = [(r["entity"], r["change"], r["old_id"], r["new_id"]) for r in compute_changes(old, new)]
+    assert ("task", "renumbered", "A1.T1.2", "A1.T1.3") in changes
+    assert ("task", "added", "", "A1.T1.2") in changes
+    assert not any(entity == "assignment" and change == "removed" for entity, change, _, _ in changes)
+
+
+def test_change_log_never_pairs_a_category_with_an_attachment():
+    from pipeline.changes import compute_changes
+
+    def release(section: dict) -> dict[str, list[dict]]:
+        return {"documents": [{"doc_id": "d", "title": "t"}], "tasks": [], "assignments": [],
+                "sections": [{"doc_id": "d", "parent_id": None, "body": "", "line_start": 3, "level": 0,
+                              "heading": "知识产权保护方面", **section}]}
+    old = release({"section_id": "A1.T1.C1", "kind": "category", "label": "一、"})
+    new = release({"section_id": "A2", "kind": "attachment", "label": "一、"})
+    changes = [(r["change"], r["old_id"], r["new_id"]) for r in compute_changes(old, new) if r["entity"] == "section"]
+    assert changes == [("removed", "A1.T1.C1", ""), ("added", "", "A2")]
