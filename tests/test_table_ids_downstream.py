@@ -2,6 +2,8 @@
 log's matching and the notice page's anchors. Each used to assume numeric ids."""
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 
@@ -128,3 +130,16 @@ def test_change_log_never_pairs_a_category_with_an_attachment():
     new = release({"section_id": "A2", "kind": "attachment", "label": "一、"})
     changes = [(r["change"], r["old_id"], r["new_id"]) for r in compute_changes(old, new) if r["entity"] == "section"]
     assert changes == [("removed", "A1.T1.C1", ""), ("added", "", "A2")]
+
+
+def test_notice_page_anchors_every_attachment_table_and_row_and_each_link_resolves(tables):
+    from pipeline.site.notice_page import notice_page
+    page = notice_page(tables["documents"][0], tables, {}, {})
+    anchors = set(re.findall(r'id="([^"]+)"', page))
+    assert {"s-A1", "s-A1.T1", "s-A1.T1.C2", "s-A1.1.1", "t-A1.T1.C2.1", "t-A1.1.1", "t-10"} <= anchors
+    links = set(re.findall(r'href="#([^"]+)"', page))
+    assert "s-A1" in links and "t-A1.T1.C2.1" in links
+    assert links <= anchors
+    # The table row's task sits inside its category, inside its table, inside its attachment.
+    at = {anchor: page.index(f'id="{anchor}"') for anchor in ("s-A1", "s-A1.T1", "s-A1.T1.C2", "t-A1.T1.C2.1")}
+    assert at["s-A1"] < at["s-A1.T1"] < at["s-A1.T1.C2"] < at["t-A1.T1.C2.1"]
