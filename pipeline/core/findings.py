@@ -25,6 +25,9 @@ KINDS: dict[str, tuple[str, str]] = {
                             "table with a role column; the line is the first such one"),
     "table_units_in_rows": ("info", "a table whose units are row labels and whose deadlines are column headers: "
                                     "not read as assignments"),
+    "table_alignment": ("warning", "a plain-text table row's unit cells cannot be aligned with the header's columns as printed; its units are not read"),
+    "table_cell_split": ("warning", "the paragraphs of several cells of a plain-text table row cannot be split between their columns; kept together in each"),
+    "table_group_header": ("info", "a plain-text table's header is printed over two rows; one cell is read as the heading of the columns after it"),
 }
 SEVERITIES = ("error", "warning", "info")
 
