@@ -267,3 +267,16 @@ def test_open_ended_cell(registry):
     tables = rows_of([*HEAD, table(grid)], registry)
     assert units(tables, "A0.T1.1", "responsible") == ["区建设管理委", "区水务局", "相关部门", "各街镇"]
     assert tasks_by_id(tables)["A0.T1.1"]["open_ended"] is True
+
+
+def test_category_printed_as_one_cell_with_its_number_on_the_first_line(registry):
+    grid = [["序号", "工作任务", "牵头单位"],
+            ["—\n构建处置体系", LEFT, LEFT],
+            ["（一）", "推动源头减量", "区水务局"],
+            ["二\n构建执法体系", LEFT, LEFT],
+            ["（一）", "严查非法排放", "区城管执法局"]]
+    tables = rows_of([*HEAD, table(grid)], registry)
+    categories = [(row["section_id"], row["label"], row["heading"]) for row in tables["sections"]
+                  if row["kind"] == "category"]
+    assert categories == [("A0.T1.C1", "—", "构建处置体系"), ("A0.T1.C2", "二", "构建执法体系")]
+    assert [row["task_id"] for row in tables["tasks"]] == ["A0.T1.C1.1", "A0.T1.C2.1"]

@@ -86,6 +86,13 @@ class Task:
     last_line: int | None = None
 
     @property
+    def governed_until(self) -> int:
+        """The first line after the task's governed text: its first unit line; after its row for a table row."""
+        if self.table_id is not None:
+            return self.line_end + 1
+        return self.unit_lines[0].line
+
+    @property
     def line_end(self) -> int:
         if self.last_line is not None:
             return self.last_line

@@ -221,6 +221,9 @@ def read_table(table: Table, table_id: str, ordinal: int, first_order: int = 0) 
         category = _category(row, r, columns)
         if category is not None and not _names_unit(row, columns):
             printed, text = category
+            first, _, rest = text.partition("\n")
+            if not printed and rest.strip() and (first.strip() in EMPTY_CELLS or read_number(first) is not None):
+                printed, text = first.strip(), rest.strip()  # 序号 and title in one cell across: 二⏎构建…
             mark = _CATEGORY_MARK.match(text)
             number = read_number(printed) if printed else None
             label = printed if printed else (mark["label"].strip() if mark else "")
