@@ -120,7 +120,7 @@ def test_merged_unit_cell_goes_to_every_row_it_covers(registry):
 
 
 def test_merged_text_cell_repeats_in_the_text_of_every_row(registry):
-    grid = [["任务分类", "重点任务", "2024年工作项目", "牵头部门"],
+    grid = [["任务分类", "重点任务（2024-2026）", "2024年工作项目", "牵头部门"],
             ["一、设施品质", "（1）建设精品道路。", "建设100条。", "设施养护处"],
             [UP, "（2）推进农村路。", "改造300公里。", "设施养护处"]]
     tasks = tasks_by_id(rows_of([*HEAD, table(grid)], registry))
@@ -196,6 +196,7 @@ def test_numbering_restarting_in_each_category_follows_the_category(registry):
     assert list(tasks) == ["A0.T1.C1.1", "A0.T1.C1.2", "A0.T1.C1.2-2", "A0.T1.C1.2-3", "A0.T1.C2.1", "A0.T1.C2.2"]
     # A content row continuing a numbered task keeps its number and its task cell's place empty.
     assert tasks["A0.T1.C1.2-2"]["text"] == "开展码头备案工作。"
+    assert tasks["A0.T1.C1.2-3"]["label"] == "（二）"
     assert units(tables, "A0.T1.C1.2-2", "lead") == ["区绿化市容局"]
     assert units(tables, "A0.T1.C2.2", "lead") == []  # —— as lead
     assert units(tables, "A0.T1.C2.2", "co") == ["属地街镇", "区数据局"]

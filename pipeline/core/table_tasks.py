@@ -40,6 +40,7 @@ _SEPARATORS = "、，,；;"
 # the page's wrap inside one name.
 _NAME_ENDS = ("局", "委", "办", "处", "室", "部", "院", "会", "府", "厅", "署", "队", "所", "站", "司", "中心",
               "集团", "公司", "单位", "部门", "街镇", "各区", "专班", "小组", "管委会", "分局", "）", ")")
+_HEADER_NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NUMBER = re.compile(r"^[（(]?\s*(?P<n>[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})\s*[）)]?\s*[.．、]?$")
 _CATEGORY_MARK = re.compile(r"^(?P<label>[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)])\s*")
@@ -164,6 +165,8 @@ def columns_of(table: Table, header_rows: int) -> list[Column]:
             if text and (not pieces or pieces[-1] != text):
                 pieces.append(text)
         candidates = [*reversed(pieces), "".join(pieces)]
+        # A header word with a note in brackets after it: 重点任务（2024-2026）, 完成时限（年底前）.
+        candidates += [bare for text in candidates if (bare := _HEADER_NOTE.sub("", text)) != text]
         entry = next((found for text in candidates if (found := vocabulary.column_of(text)) is not None), None)
         printed = "".join(pieces).replace("\n", "")
         columns.append(Column(c, printed, entry.kind if entry else None, entry.role if entry else None))
@@ -263,15 +266,17 @@ def read_table(table: Table, table_id: str, ordinal: int, first_order: int = 0) 
     tasks: list[TableTask] = []
     used: dict[str, int] = {}
     last_base: str | None = None
+    last_label: tuple[str, int] = ("", 0)
     findings: list[Finding] = []
     for order, (r, category, number, printed, continues) in enumerate(rows, start=1):
         row = table.rows[r]
         if continues and last_base is not None:
             base = last_base
+            printed, number = last_label
         else:
             parent = category.section_id if (restarts and category is not None) else table_id
             base = f"{parent}.{number if number is not None else order}"
-            last_base = base
+            last_base, last_label = base, (printed, number if number is not None else order)
         used[base] = used.get(base, 0) + 1
         task_id = base if used[base] == 1 else f"{base}-{used[base]}"
         texts = []
