@@ -281,3 +281,13 @@ def test_category_printed_as_one_cell_with_its_number_on_the_first_line(registry
                   if row["kind"] == "category"]
     assert categories == [("A0.T1.C1", "—", "构建处置体系"), ("A0.T1.C2", "二", "构建执法体系")]
     assert [row["task_id"] for row in tables["tasks"]] == ["A0.T1.C1.1", "A0.T1.C2.1"]
+
+
+def test_a_table_is_headed_by_its_caption_else_by_its_header_words(registry):
+    captioned = rows_of([*HEAD, Paragraph(90, "重点任务分工表"), table(SIMPLE)], registry)
+    headings = {row["section_id"]: row["heading"] for row in captioned["sections"]}
+    assert headings["A0.T1"] == "重点任务分工表"
+    # A sentence before the table is text, not a caption.
+    plain = rows_of([*HEAD, Paragraph(90, "各单位要抓好落实。"), table(SIMPLE)], registry)
+    headings = {row["section_id"]: row["heading"] for row in plain["sections"]}
+    assert headings["A0.T1"] == "序号 / 重点任务 / 牵头单位 / 配合单位 / 完成时限"

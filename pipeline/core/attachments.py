@@ -96,7 +96,7 @@ def split_attachments(blocks: tuple[Block, ...] | list[Block]) -> Attachments:
         block = blocks[at]
         if isinstance(block, Table):
             if pending is not None and pending[0] is current:
-                current = _open(parts, current, "", block.line_start, pending[1])
+                current = _open(parts, current, "附件", block.line_start, pending[1])
             pending = None
             current.blocks.append(block)
             at += 1

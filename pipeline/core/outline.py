@@ -217,7 +217,7 @@ class _Builder:
         if node is None:
             parent = self.part_nodes.get(part.parent.part_id) if part.parent is not None else None
             ordinal = int(part.part_id.rsplit("A", 1)[1])
-            node = Node(part.part_id, parent, 0, ordinal, part.label or part.part_id, part.title or "",
+            node = Node(part.part_id, parent, 0, ordinal, part.label or part.part_id, part.title or part.label or part.part_id,
                         part.line or 1, part.line or 1, kind="attachment")
             self.part_nodes[part.part_id] = node
             self.nodes.append(node)
@@ -233,10 +233,10 @@ class _Builder:
         self.governed = []
         self.last_at_level = {}
 
-    def table(self, part: Part, table: Table) -> None:
+    def table(self, part: Part, table: Table, caption: str | None) -> None:
         self.close_block()
         count = self.tables_in_part[part.part_id] = self.tables_in_part.get(part.part_id, 0) + 1
-        reading = read_table(table, f"{part.part_id}.T{count}", count)
+        reading = read_table(table, f"{part.part_id}.T{count}", count, caption or part.title)
         self.findings.extend(reading.findings)
         if not reading.responsibility:
             return
@@ -418,15 +418,15 @@ def parse_document(document: Document) -> Outline:
                           items[first][1].number, signature)
     builder = _Builder(file)
     current = split.parts[0]
-    for part, item in items[:first]:
+    for at, (part, item) in enumerate(items[:first]):
         if isinstance(item, Table):
-            builder.table(part, item)
-    for part, item in items[first:]:
+            builder.table(part, item, _caption(items, at))
+    for at, (part, item) in enumerate(items[first:], start=first):
         if part is not current:
             current = part
             builder.start_part(part)
         if isinstance(item, Table):
-            builder.table(part, item)
+            builder.table(part, item, _caption(items, at))
             continue
         if id(item) in signed:
             continue
@@ -447,6 +447,15 @@ def parse_document(document: Document) -> Outline:
     assert all(f.kind in KINDS for f in findings)
     nodes = sorted(builder.nodes, key=_node_order(builder.nodes))
     return Outline(header, nodes, builder.tasks, findings, split.listed)
+
+
+def _caption(items: list, at: int) -> str | None:
+    """The line printed just before a table in its part when it reads as a caption (表1 …, …分工表): short,
+    and no sentence."""
+    if at == 0 or items[at - 1][0] is not items[at][0] or not isinstance(items[at - 1][1], Line):
+        return None
+    text = items[at - 1][1].text
+    return text if len(text) <= 60 and not any(mark in text for mark in "。；：:") else None
 
 
 def _node_order(nodes: list[Node]):

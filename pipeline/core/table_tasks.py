@@ -199,8 +199,9 @@ def _category(row: tuple[Cell, ...], r: int, columns: list[Column]) -> tuple[str
     return number, texts[0]
 
 
-def read_table(table: Table, table_id: str, ordinal: int, first_order: int = 0) -> TableReading:
-    """The sections and tasks of one table; a table without a role column gives none."""
+def read_table(table: Table, table_id: str, ordinal: int, caption: str | None = None) -> TableReading:
+    """The sections and tasks of one table; a table without a role column gives none. ``caption``: the
+    table's title as printed before it (else its header's words are its heading)."""
     header_rows = count_header_rows(table)
     columns = columns_of(table, header_rows) if header_rows else []
     if not any(column.kind == "role_column" for column in columns):
@@ -212,7 +213,8 @@ def read_table(table: Table, table_id: str, ordinal: int, first_order: int = 0) 
                     if column.kind not in ("number_column", "role_column", "deadline_column")]
     title_at = task_at if task_at is not None else (text_columns[0] if text_columns else None)
 
-    table_section = TableSection(table_id, "table", ordinal, f"T{ordinal}", "", table.line_start, table.line_end)
+    heading = caption or " / ".join(column.printed for column in columns if column.printed)
+    table_section = TableSection(table_id, "table", ordinal, f"T{ordinal}", heading, table.line_start, table.line_end)
     sections = [table_section]
     categories: list[TableSection] = []
     # First pass: what each row is.
