@@ -250,3 +250,14 @@ def test_no_tasks_is_not_given_when_a_task_was_read(registry):
     tables = parse(text, registry)
     assert len(tables["tasks"]) == 1
     assert [row for row in tables["findings"] if row["kind"] == "no_tasks"] == []
+
+
+def test_quality_report_lists_notices_with_0_tasks_and_their_no_tasks_line(registry):
+    from pipeline.render.quality import quality_report
+    empty = parse(NO_TASKS_HEAD + "牵头单位：区水务局\n\n一、工作目标\n\n完成任务。\n", registry)
+    read = parse(NO_TASKS_HEAD + "一、工作目标\n\n完成任务。（责任单位：区水务局）\n", registry)
+    tables = {name: [{**row, "doc_id": doc_id} for doc_id, rows in (("empty", empty), ("read", read))
+                     for row in rows[name]] for name in empty}
+    report = quality_report(tables)
+    section = report.split("## Notices with 0 tasks", 1)[1].split("\n## ", 1)[0]
+    assert "| empty | n.txt | 3 |" in section and "| read |" not in section

@@ -48,12 +48,16 @@ README_ROWS = {
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory):
+def built(tmp_path_factory):
     sources = copy_sources(tmp_path_factory.mktemp("sources"))
     for path in [*sorted((shared_dir() / "corpus").glob("*.txt")), *sorted((shared_dir() / "corpus" / "tables").iterdir())]:
         shutil.copy(path, sources / path.name)
-    outcome = run_build(sources, tmp_path_factory.mktemp("outputs"))
-    connection = duckdb.connect(str(outcome.release_dir / "plan.duckdb"), read_only=True)
+    return run_build(sources, tmp_path_factory.mktemp("outputs")).release_dir
+
+
+@pytest.fixture(scope="module")
+def release(built):
+    connection = duckdb.connect(str(built / "plan.duckdb"), read_only=True)
     yield connection
     connection.close()
 
@@ -133,3 +137,12 @@ def test_13_one_info_finding_and_no_task(release):
     parts = release.execute("SELECT section_id, parent_id FROM sections WHERE doc_id = ? AND kind = 'attachment' "
                             "ORDER BY section_id", [D13]).fetchall()
     assert parts == [("A1", None), ("A1.A1", "A1")]
+
+
+def test_cli_summary_and_quality_report_list_every_notice_with_0_tasks(built):
+    from pipeline.cli import notices_without_tasks
+    empty = notices_without_tasks(built / "plan.duckdb")
+    assert [(doc_id, line) for doc_id, _, line in empty] == [(D09, None), (D13, None)]
+    quality = (built / "quality.md").read_text(encoding="utf-8")
+    section = quality.split("## Notices with 0 tasks", 1)[1].split("\n## ", 1)[0]
+    assert D09 in section and D13 in section and D08 not in section
