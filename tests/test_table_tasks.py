@@ -291,3 +291,12 @@ def test_a_table_is_headed_by_its_caption_else_by_its_header_words(registry):
     plain = rows_of([*HEAD, Paragraph(90, "各单位要抓好落实。"), table(SIMPLE)], registry)
     headings = {row["section_id"]: row["heading"] for row in plain["sections"]}
     assert headings["A0.T1"] == "序号 / 重点任务 / 牵头单位 / 配合单位 / 完成时限"
+
+
+def test_a_category_number_printed_twice_keeps_the_ids_unique(registry):
+    grid = [["序号", "工作任务", "牵头单位"],
+            ["一、方面甲", LEFT, LEFT], ["（一）", "任务甲", "区水务局"],
+            ["一、方面乙", LEFT, LEFT], ["（一）", "任务乙", "区交通委"]]
+    tables = rows_of([*HEAD, table(grid)], registry)
+    assert [row["section_id"] for row in tables["sections"] if row["kind"] == "category"] == ["A0.T1.C1", "A0.T1.C2"]
+    assert [row["task_id"] for row in tables["tasks"]] == ["A0.T1.C1.1", "A0.T1.C2.1"]

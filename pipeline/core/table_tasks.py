@@ -237,6 +237,9 @@ def read_table(table: Table, table_id: str, ordinal: int, caption: str | None = 
             heading = text[mark.end():].strip() if mark and not printed else text
             position = len(categories) + 1
             ordinal_c = number if number is not None else position
+            taken = {category.ordinal for category in categories}
+            if ordinal_c in taken:  # a category number printed twice: its position, else the next free one
+                ordinal_c = position if position not in taken else max(taken) + 1
             lines = [cell.line_end for cell in row if cell.origin is None]
             section = TableSection(f"{table_id}.C{ordinal_c}", "category", ordinal_c, label or str(ordinal_c),
                                    heading or label, min(cell.line_start for cell in row if cell.origin is None),
