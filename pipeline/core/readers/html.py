@@ -204,6 +204,18 @@ def _outside_content(element) -> bool:
                for node in element.iterancestors()) or _tag(element) in _OUTSIDE_CONTENT
 
 
+def _outside_data_tables(holder):
+    """A data table's text counts for the element holding the table, not for its cells."""
+    while _tag(holder) in ("td", "th", "tr", "tbody", "thead", "tfoot", "table", "caption"):
+        table = holder if _tag(holder) == "table" else next(holder.iterancestors("table"), None)
+        if table is None or is_layout_table(table) or table.getparent() is None:
+            return holder
+        holder = table.getparent()
+        while _tag(holder) in _PARAGRAPH_TAGS and holder.getparent() is not None:
+            holder = holder.getparent()
+    return holder
+
+
 def content_element(root):
     """The notice's own content: UCAP-CONTENT, else a single <article>/<main>, else the element whose
     paragraphs hold the most text (each paragraph's text counts for the element holding it)."""
@@ -228,6 +240,7 @@ def content_element(root):
             holder = holder.getparent()
         if _tag(holder) in _PARAGRAPH_TAGS and holder.getparent() is not None:
             holder = holder.getparent()
+        holder = _outside_data_tables(holder)
         if _outside_content(holder) or any(_skipped(node) for node in holder.iterancestors()):
             continue
         scores[holder] = scores.get(holder, 0) + own
