@@ -139,6 +139,7 @@ def test_without_a_declaration_utf8_then_gb18030():
     ('<meta charset="koi8-r"><p>x</p>'.encode(), "declares charset koi8-r, which is not read"),
     (b"<html><body><script>x</script><p> &nbsp; </p></body></html>", "no text"),
     (b"   \n", "file is empty"),
+    (("<div>" * 300 + "<p>正文</p>" + "</div>" * 300).encode(), "nested too deeply"),
 ])
 def test_bad_pages_give_one_line_naming_the_file(data, message):
     with pytest.raises(PlanDataError) as caught:
