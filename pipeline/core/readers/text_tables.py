@@ -24,6 +24,7 @@ is bounded by the row's size, which is capped.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,8 +32,9 @@ from pipeline.core.document import Block, Cell, Paragraph, Table
 from pipeline.core.findings import Finding
 from pipeline.core.vocabulary import column_of, header_key
 
-# A row holds at most this many cells per column before the table is taken to have ended.
-_CELLS_PER_COLUMN = 4
+# A row (with the content rows continuing it) holds at most this many cells per column before the
+# table is taken to have ended: it bounds the work of aligning one row.
+_CELLS_PER_COLUMN = 8
 _MAX_HEADER_CELLS = 24
 _TOTAL_LABELS = frozenset({"总计", "合计", "小计"})
 
@@ -111,11 +113,11 @@ class _Cell:
     def line_end(self) -> int:
         return self.paragraphs[-1].line
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return header_key(self.text)
 
-    @property
+    @functools.cached_property
     def kind(self) -> str:
         text = self.text
         if is_empty_mark(text):
@@ -510,7 +512,7 @@ class _TableReader:
         continuing it) and returns how many of ``printed`` belong to the table."""
         width = len(self.header)
         tail_columns = list(range(a + 1, width))
-        expected = ["unit" if c in self.roles else self.learned.get(c, "any") for c in tail_columns]
+        expected = ["unit" if c in self.roles else self.learned.get(c, self.default_kind(c)) for c in tail_columns]
         kinds = [self.cells[body[p]].kind for p in printed]
         can_skip = previous is not None or total
         solutions = _Aligner(expected, kinds, can_skip, may_end).solve()
@@ -566,6 +568,12 @@ class _TableReader:
                     self.learned[c] = "num" if _NUMBER.match(cell.text) else "text"
             self.rows.append(row)
         return used
+
+    def default_kind(self, column: int) -> str:
+        """What a column holds before its first cell is read: a task, category or deadline column holds
+        text, never a unit list; a column the genre does not name may hold anything."""
+        entry = self.entries[column]
+        return "text" if entry is not None and entry.kind in ("task_column", "category_column", "deadline_column") else "any"
 
     def _names(self, columns: list[int]) -> str:
         return "、".join(header_key(self.header_text(c)) for c in columns)
