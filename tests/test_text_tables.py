@@ -291,3 +291,42 @@ def test_13_units_as_row_labels_the_merged_first_period_cell_and_the_total():
     assert all(row[3].origin == (2, 3) for row in body[1:])
     assert texts(body[-1])[2:3] + texts(body[-1])[4:] == ["1625.06", "325.01", "975.04", "1300.05", "1625.06", "1580.55"]
     assert [f.kind for f in document.findings] == ["table_group_header"]
+
+
+def test_the_table_ends_where_cells_stop_fitting_its_columns_the_issuer_and_date_stay_paragraphs():
+    lines = ["序号", "", "重点任务", "", "责任单位", "",  # 1 3 5
+             "1", "", "完善制度。", "", "区司法局", "",  # 7 9 11
+             "上海市某区人民政府办公室", "",  # 13: looks like a unit, but no row of the table is left for it
+             "2025年1月6日"]  # 15
+    document = read(lines)
+    table, issuer, date = document.blocks
+    assert (table.line_start, table.line_end, len(table.rows)) == (1, 11, 2)
+    assert (issuer, date) == (Paragraph(13, "上海市某区人民政府办公室", True), Paragraph(15, "2025年1月6日", True))
+
+
+def test_reading_a_table_costs_the_same_per_row_however_long_the_table(monkeypatch):
+    from pipeline.core.readers import text_tables
+
+    calls = 0
+    cost = text_tables._Aligner.cost
+
+    def counted(self, cell, column):
+        nonlocal calls
+        calls += 1
+        return cost(self, cell, column)
+
+    monkeypatch.setattr(text_tables._Aligner, "cost", counted)
+
+    def rows(n):
+        lines = ["序号", "", "重点任务", "", "牵头单位", "", "配合单位", ""]
+        for i in range(1, n + 1):
+            lines += [str(i), "", f"任务{i}。", "", "区发展改革委", "", "区财政局、区水务局", ""]
+        return lines
+
+    measured = {}
+    for n in (100, 400):
+        calls = 0
+        (table,) = read(rows(n)).blocks
+        assert len(table.rows) == n + 1
+        measured[n] = calls
+    assert measured[400] <= 4 * measured[100] * 1.05

@@ -44,7 +44,7 @@ _NUMBER = re.compile(r"^[0-9０-９]+(?:[.．][0-9０-９]+)?[%％]?$")
 _DATE = re.compile(r"^(?:[0-9０-９]{4}|[〇○零一二三四五六七八九]{4})年.{1,3}月.{1,3}日$")
 _ATTACHMENT = re.compile(r"^附\s*件")
 _MARKS = (
-    ("digits", re.compile(r"^([0-9０-９]{1,3})$")),
+    ("digits", re.compile(r"^([0-9０-９]{1,4})$")),
     ("paren_cn", re.compile(rf"^[（(]\s*([{_CN}]{{1,3}})\s*[）)]")),
     ("paren_arabic", re.compile(r"^[（(]\s*([0-9０-９]{1,2})\s*[）)]")),
     ("arabic_dot", re.compile(r"^([0-9０-９]{1,3})\s*[、.．](?![0-9０-９])")),
