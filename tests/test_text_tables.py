@@ -330,3 +330,15 @@ def test_reading_a_table_costs_the_same_per_row_however_long_the_table(monkeypat
         assert len(table.rows) == n + 1
         measured[n] = calls
     assert measured[400] <= 4 * measured[100] * 1.05
+
+
+def test_a_heading_numbered_like_the_next_row_after_the_table_is_not_a_row():
+    lines = ["序号", "", "工作任务", "", "牵头单位", "",  # 1 3 5
+             "（一）", "", "推动减量", "", "区建设管理委", "",  # 7 9 11
+             "（二）", "", "加强监管", "", "区绿化市容局", "",  # 13 15 17
+             "（三）保障措施", "",  # 19: numbered as the next row would be, but a heading with its text
+             "各单位要加强领导。"]  # 21
+    table, heading, text = read(lines).blocks
+    assert [row[0].text for row in table.rows] == ["序号", "（一）", "（二）"]
+    assert table.line_end == 17
+    assert (heading, text) == (Paragraph(19, "（三）保障措施", True), Paragraph(21, "各单位要加强领导。", True))

@@ -340,7 +340,7 @@ class _TableReader:
             leading_styles[mark[0]] = len(leading_styles)
         if first is None:
             return None
-        anchor_style = row_mark(cells[first].key)[0]
+        anchor_style, _, anchor_bare = row_mark(cells[first].key)
         if anchor_style in leading_styles:
             return None
         body = list(range(self.body_start, first + 1))
@@ -365,7 +365,8 @@ class _TableReader:
             if _ATTACHMENT.match(cell.key) or _DATE.match(cell.key):
                 break
             mark = row_mark(cell.key)
-            if mark and mark[0] == anchor_style:
+            # a bare number (the 序号 column) is never followed by a heading's text (（三）保障措施)
+            if mark and mark[0] == anchor_style and mark[2] == anchor_bare:
                 body.append(at)
                 position = len(body) - 1
                 expected = len(categories) + 1
@@ -438,7 +439,6 @@ class _TableReader:
         self.unsure: set[tuple[int, int]] = set()  # (row, col) of role cells left empty as not aligned
         self.learned: dict[int, str] = {}
         previous: int | None = None
-        last_line = header_rows[-1][-1].line_end
         used_to = len(body)
         for k, position in enumerate(anchors):
             start = starts[k]
@@ -478,7 +478,6 @@ class _TableReader:
                     if used < len(printed):
                         used_to = printed[used - 1] + 1 if used else printed[0]
                         break
-            last_line = max(last_line, max(cell.line_end for cell in self.rows[-1]))
         end_cell = body[used_to - 1] + 1
         line_end = max(cell.line_end for row in self.rows for cell in row)
         table = Table(tuple(tuple(row) for row in self.rows), self.rows[0][0].line_start, line_end,
