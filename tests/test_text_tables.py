@@ -195,12 +195,20 @@ def test_the_corpus_notices_read_as_before_without_a_table(name):
 @pytest.mark.corpus
 def test_10_the_attachment_table_has_12_rows_with_units_and_its_header_once():
     document = corpus_document("tables/10_*.txt")
-    (table,) = document.tables()
+    table2, table3, table = document.tables()
+    # 表2 and 表3 fill a grid under their captions; 表1 (a header over two rows, 2024年 merged over two
+    # rows) does not: its cells stay paragraphs, with an info finding naming its caption's line
+    assert (table2.line_start, table2.line_end, len(table2.rows)) == (144, 206, 8)
+    assert texts(table2.rows[4]) == ["2027年", "北部科技驿站（朱桥片区）", "4.62", "/"]
+    assert (table3.line_start, table3.line_end, len(table3.rows)) == (222, 244, 6)
+    assert texts(table3.rows[0]) == ["海绵示范区", "建设目标"] and table3.rows[5][0].text == "西门历史文化风貌区"
+    assert [(f.line, f.kind) for f in document.findings] == [(23, "table_not_read")]
+    assert [p.text for p in document.paragraphs() if 25 <= p.line <= 29] == ["年份", "达标区域", "达标区域面积"]
     assert table.header_rows == 1
     assert texts(table.rows[0]) == ["序号", "任务类型", "重点内容", "责任单位", "参考文件"]
     body = table.rows[1:]
     assert [row[0].text for row in body] == [str(n) for n in range(1, 13)]
-    assert table.unaligned_rows == frozenset() and document.findings == ()
+    assert table.unaligned_rows == frozenset()
     by_number = {row[0].text: row for row in body}
     assert by_number["1"][1].text == "海绵城市\n建设管理"
     assert by_number["1"][3].text == "区建设管理委、区发展改革委、区财政局、区规划资源局、\n区水务局、区交通委、\n区绿化市容局等相关部门，\n各街镇"
@@ -342,3 +350,39 @@ def test_a_heading_numbered_like_the_next_row_after_the_table_is_not_a_row():
     assert [row[0].text for row in table.rows] == ["序号", "（一）", "（二）"]
     assert table.line_end == 17
     assert (heading, text) == (Paragraph(19, "（三）保障措施", True), Paragraph(21, "各单位要加强领导。", True))
+
+
+CAPTIONED = [
+    "表1 示范区建设目标表",  # 1
+    "",
+    "示范区",  # 3
+    "",
+    "面积（公顷）",  # 5
+    "",
+    "建设目标",  # 7
+    "",
+    "北虹桥商务区", "", "12.5", "", "提高雨水资源利用效率。", "",  # 9 11 13
+    "西门风貌区", "", "/", "", "形成文化海绵活力街区。", "",  # 15 17 19
+    "（二）推进项目建设",  # 21
+]
+
+
+def test_a_captioned_table_without_header_words_is_read_when_its_cells_fill_a_grid():
+    document = read(CAPTIONED)
+    caption, table, heading = document.blocks
+    assert caption == Paragraph(1, "表1 示范区建设目标表", False)
+    assert table == Table(rows=(
+        cells(("示范区", 3, 3), ("面积（公顷）", 5, 5), ("建设目标", 7, 7)),
+        cells(("北虹桥商务区", 9, 9), ("12.5", 11, 11), ("提高雨水资源利用效率。", 13, 13)),
+        cells(("西门风貌区", 15, 15), ("/", 17, 17), ("形成文化海绵活力街区。", 19, 19)),
+    ), line_start=3, line_end=19, header_rows=1)
+    assert heading == Paragraph(21, "（二）推进项目建设", True)
+    assert document.findings == ()
+
+
+def test_a_captioned_table_that_does_not_fill_a_grid_stays_paragraphs_with_an_info_finding():
+    lines = [*CAPTIONED[:14], "西门风貌区", "", "形成文化海绵活力街区。", "", "（二）推进项目建设"]  # 表 row 2 lacks its area
+    document = read(lines)
+    assert document.tables() == []
+    assert [p.line for p in document.paragraphs()] == [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
+    assert [(f.line, f.kind, f.severity) for f in document.findings] == [(1, "table_not_read", "info")]

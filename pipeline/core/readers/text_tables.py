@@ -610,6 +610,56 @@ class _TableReader:
         return "".join(c.text for c in self.header[column])
 
 
+_CAPTION = re.compile(r"^表\s*[0-9０-９]{1,2}[\s:：．.、]+\S")
+_GRID_STOP = re.compile(r"^(?:注\s*[:：]|图\s*[0-9０-９]|表\s*[0-9０-９]|附\s*件)")
+_DIGIT = re.compile(r"[0-9０-９]")
+_MAX_GRID_CELLS = 400
+
+
+def _grid_class(cell: _Cell) -> str:
+    key = cell.key
+    if is_empty_mark(key):
+        return "empty"
+    if _NUMBER.match(key):
+        return "num"
+    return "short" if len(key) <= 15 and "。" not in key else "long"
+
+
+def _ends_grid(cell: _Cell) -> bool:
+    mark = row_mark(cell.key)
+    return (_GRID_STOP.match(cell.key) is not None or _DATE.match(cell.key) is not None
+            or (mark is not None and not mark[2] and mark[0] != "digits"))
+
+
+def _read_captioned(cells: list[_Cell], start: int) -> tuple[Table, int] | Finding | None:
+    """A table under its caption (``表2 …编制计划表``) with neither header words nor row numbers (10's
+    表2, 表3). It is read only when its cells fill a grid whose columns each hold one kind of cell (numbers,
+    short names, sentences); a header over two rows or cells merged over rows (10's 表1) do not fill one,
+    and its cells stay paragraphs: nothing is guessed."""
+    at = start
+    while (at < len(cells) and at - start < _MAX_HEADER_CELLS and _header_like(cells[at])
+           and not _DIGIT.search(_BRACKETED.sub("", cells[at].key))):
+        at += 1
+    header = at - start
+    end = at
+    while end < len(cells) and end - start < _MAX_GRID_CELLS and not _ends_grid(cells[end]):
+        end += 1
+    total = end - start
+    for width in range(header, 1, -1):
+        if total % width or total // width < 3:
+            continue
+        grid = [cells[start + row * width:start + (row + 1) * width] for row in range(total // width)]
+        if all(len({_grid_class(row[column]) for row in grid[1:]} - {"empty"}) <= 1 for column in range(width)):
+            rows = tuple(tuple(Cell(cell.text, cell.line_start, cell.line_end) for cell in row) for row in grid)
+            return Table(rows, rows[0][0].line_start, rows[-1][-1].line_end, 1), end
+    if header < 2:
+        return None
+    caption = cells[start - 1]
+    return Finding(caption.line_start, "table_not_read",
+                   f"the table under {caption.text!r} does not fill a grid of its {header} header cells (a header "
+                   "over two rows, or cells merged over rows): its cells are read as paragraphs", caption.text)
+
+
 def read_text_tables(paragraphs: list[Paragraph]) -> tuple[list[Block], list[Finding]]:
     """The paragraphs with each run that forms a table replaced by a Table, and the readers' findings."""
     cells = _cells(paragraphs)
@@ -625,7 +675,15 @@ def read_text_tables(paragraphs: list[Paragraph]) -> tuple[list[Block], list[Fin
             read = reader.read()
         if read is None:
             blocks.extend(cells[at].paragraphs)
-            at += 1
+            captioned = _read_captioned(cells, at + 1) if _CAPTION.match(cells[at].text) else None
+            if isinstance(captioned, Finding):
+                findings.append(captioned)
+                captioned = None
+            if captioned is not None:
+                blocks.append(captioned[0])
+                at = captioned[1]
+            else:
+                at += 1
             continue
         table, at = read
         blocks.append(table)
