@@ -97,6 +97,7 @@ def test_a_body_table_gives_one_task_per_row_naming_a_unit(registry):
     parts = {row["section_id"]: row for row in tables["sections"] if row["level"] == 0}
     assert parts["A0"]["kind"] == "attachment" and parts["A0.T1"]["kind"] == "table"
     assert parts["A0.T1"]["parent_id"] == "A0"
+    assert (parts["A0"]["line_start"], parts["A0"]["line_end"]) == (100, parts["A0.T1"]["line_end"])
     # The outline keeps its plain ids.
     assert "1" in {row["section_id"] for row in tables["sections"]}
 

@@ -211,14 +211,14 @@ class _Builder:
         return self.open[max(self.open)] if self.open else self.part_root
 
     # -- attachments and tables -------------------------------------------------------
-    def part_node(self, part: Part) -> Node:
-        """The section of a part (an attachment, or the body A0 once a table of it is read)."""
+    def part_node(self, part: Part, line: int = 1) -> Node:
+        """The section of a part (an attachment, or the body A0 once a table of it is read, from that table's line)."""
         node = self.part_nodes.get(part.part_id)
         if node is None:
             parent = self.part_nodes.get(part.parent.part_id) if part.parent is not None else None
             ordinal = int(part.part_id.rsplit("A", 1)[1])
             node = Node(part.part_id, parent, 0, ordinal, part.label or part.part_id, part.title or part.label or part.part_id,
-                        part.line or 1, part.line or 1, kind="attachment")
+                        part.line or line, part.line or line, kind="attachment")
             self.part_nodes[part.part_id] = node
             self.nodes.append(node)
         return node
@@ -240,7 +240,7 @@ class _Builder:
         self.findings.extend(reading.findings)
         if not reading.responsibility:
             return
-        parent = self.part_node(part)
+        parent = self.part_node(part, table.line_start)
         by_id: dict[str, Node] = {}
         for section in reading.sections:
             up = parent if section.kind == "table" else by_id[section.section_id.rsplit(".", 1)[0]]
