@@ -271,3 +271,15 @@ def test_an_attachment_number_printed_twice_is_refused_naming_the_line(registry)
     assert refused.value.file == "n.txt"
     assert refused.value.line == text.split("\n").index("附件1", text.split("\n").index("附件1") + 1) + 1
     assert "duplicate attachment number 附件1" in refused.value.message
+
+
+def test_numbered_attachment_headings_with_their_titles_and_a_numbered_list(registry):
+    text = (COVERING.replace("附件：1.某区管理细则\n\n2.某区职责清单\n", "附件1：某区管理细则\n\n附件2：某区职责清单\n")
+            .replace("附件1\n\n某区管理细则\n", "附件1：某区管理细则\n")
+            .replace("附件2\n\n某区职责清单\n", "附件2：某区职责清单\n"))
+    tables = parse(text, registry)
+    assert [(row["ordinal"], row["title"]) for row in tables["attachments"]] == [(1, "某区管理细则"), (2, "某区职责清单")]
+    sections = {row["section_id"]: row for row in tables["sections"]}
+    assert (sections["A1"]["label"], sections["A1"]["heading"]) == ("附件1", "某区管理细则")
+    assert sections["A2.1"]["parent_id"] == "A2"
+    assert {row["task_id"] for row in tables["tasks"]} == {"1", "A1.1.1"}

@@ -26,6 +26,9 @@ _NUMBER = r"[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3}"
 HEADING = re.compile(rf"^附\s*件\s*(?P<n>{_NUMBER})?\s*[：:]?$")
 LIST_START = re.compile(r"^附\s*件\s*[：:]\s*(?P<rest>\S.*)$")
 LIST_ITEM = re.compile(r"^(?P<n>[0-9０-９]{1,2})\s*[.．、]\s*(?P<title>\S.*)$")
+# 附件1：A printed alone after the date is attachment 1's heading with its title; printed with 附件2：B on the
+# next line it is a list.
+NUMBERED = re.compile(rf"^附\s*件\s*(?P<n>{_NUMBER})\s*[：:]\s*(?P<title>\S.*)$")
 
 
 def _number(printed: str) -> int:
@@ -66,10 +69,24 @@ class Attachments:
     list_lines: frozenset[int]  # the lines of the attachment lists and headings (not outline text)
 
 
+def _numbered_list(blocks: list[Block], at: int) -> tuple[list[tuple[int, str, int]], int]:
+    """A list printed as 附件1：A / 附件2：B lines: its titles (none when only one line), and the index after it."""
+    items: list[tuple[int, str, int]] = []
+    while at < len(blocks) and isinstance(blocks[at], Paragraph):
+        found = NUMBERED.match(blocks[at].text)
+        if found is None or (items and _number(found["n"]) != items[-1][0] + 1):
+            break
+        items.append((_number(found["n"]), found["title"], blocks[at].line))
+        at += 1
+    return (items, at) if len(items) > 1 else ([], at)
+
+
 def _list_items(blocks: list[Block], at: int) -> tuple[list[tuple[int, str, int]], int]:
     """The titles of the list starting at blocks[at] as (number, title, line), and the index after it."""
     first = blocks[at]
     assert isinstance(first, Paragraph)
+    if NUMBERED.match(first.text):
+        return _numbered_list(blocks, at)
     rest = LIST_START.match(first.text)["rest"]
     numbered = LIST_ITEM.match(rest)
     if numbered is None:
@@ -111,7 +128,15 @@ def split_attachments(blocks: tuple[Block, ...] | list[Block]) -> Attachments:
             pending = None
             at += 1
             continue
-        if LIST_START.match(text):
+        numbered = NUMBERED.match(text)
+        if numbered and dated and not _numbered_list(blocks, at)[0]:
+            label = text[:numbered.start("title")].rstrip("：: \u3000")
+            current = _open(parts, current, label, block.line, numbered["title"], _number(numbered["n"]))
+            marks.add(block.line)
+            pending = None
+            at += 1
+            continue
+        if LIST_START.match(text) or (numbered and _numbered_list(blocks, at)[0]):
             items, after = _list_items(blocks, at)
             owner = current
             for number, title, line in items:
