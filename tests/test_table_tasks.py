@@ -330,3 +330,13 @@ def test_a_web_page_table_with_rowspan_colspan_a_two_row_and_a_repeated_header(r
     assert [(row["section_id"], row["heading"]) for row in tables["sections"] if row["level"] == 0] == [
         ("A1", "重点任务分工表"), ("A1.T1", "重点任务分工表"), ("A1.T1.C1", "源头减量"), ("A1.T1.C2", "执法打击")]
     check_patterns(tables)
+
+
+def test_a_row_without_a_number_opening_a_category_continues_no_task_of_another(registry):
+    grid = [["序号", "工作任务", "牵头单位"],
+            ["一、方面甲", LEFT, LEFT], ["（一）", "任务甲", "区水务局"],
+            ["二、方面乙", LEFT, LEFT], ["", "任务乙", "区交通委"]]
+    tasks = tasks_by_id(rows_of([*HEAD, table(grid)], registry))
+    # Not A0.T1.1-2: the row takes its order among the table's tasks, under the table (numbering runs on).
+    assert list(tasks) == ["A0.T1.1", "A0.T1.2"]
+    assert tasks["A0.T1.2"]["section_id"] == "A0.T1.C2"

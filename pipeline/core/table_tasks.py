@@ -271,16 +271,17 @@ def read_table(table: Table, table_id: str, ordinal: int, caption: str | None = 
     used: dict[str, int] = {}
     last_base: str | None = None
     last_label: tuple[str, int] = ("", 0)
+    last_category: TableSection | None = None  # a content row continues a task of its own category only
     findings: list[Finding] = []
     for order, (r, category, number, printed, continues) in enumerate(rows, start=1):
         row = table.rows[r]
-        if continues and last_base is not None:
+        if continues and last_base is not None and last_category is category:
             base = last_base
             printed, number = last_label
         else:
             parent = category.section_id if (restarts and category is not None) else table_id
             base = f"{parent}.{number if number is not None else order}"
-            last_base, last_label = base, (printed, number if number is not None else order)
+            last_base, last_label, last_category = base, (printed, number if number is not None else order), category
         used[base] = used.get(base, 0) + 1
         task_id = base if used[base] == 1 else f"{base}-{used[base]}"
         texts = []
