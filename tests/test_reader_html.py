@@ -41,6 +41,12 @@ def test_block_elements_and_br_give_paragraphs_entities_decoded_and_markup_skipp
     assert document.format == "html" and document.encoding == "utf-8"
 
 
+def test_an_ordered_list_prints_the_numbers_a_browser_shows():
+    document = read(page('<ol start="3"><li>甲</li><li value="7">乙<p>乙续</p></li><li>丙</li></ol>'
+                         '<ol type="a"><li>丁</li><li>戊</li></ol><ul><li>己</li></ul>'))
+    assert texts(document) == ["3. 甲", "7. 乙", "乙续", "8. 丙", "a. 丁", "b. 戊", "己"]
+
+
 def test_a_line_break_in_the_markup_between_chinese_characters_is_dropped_elsewhere_one_space():
     document = read(page('<p>加强组织\n   领导，落实 责任\n单位 and\nmore</p>'))
     assert texts(document) == ["加强组织领导，落实 责任单位 and more"]
