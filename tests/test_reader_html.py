@@ -133,6 +133,12 @@ def test_charset_from_meta_gb2312_is_read_as_gb18030():
     assert texts(document) == ["二〇一八年十二月"] and document.encoding == "gb18030"
 
 
+def test_an_xhtml_page_declares_its_encoding_in_its_xml_declaration():
+    html = '<?xml version="1.0" encoding="GBK"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>通知</p></body></html>'
+    document = read(html, encoding="gb18030")  # 通知 in GBK happens to be valid UTF-8: only the declaration tells
+    assert texts(document) == ["通知"] and document.encoding == "gb18030"
+
+
 def test_without_a_declaration_utf8_then_gb18030():
     assert read("<p>通知如下</p>", encoding="gb18030").encoding == "gb18030"
     assert read("<p>通知如下</p>").encoding == "utf-8"
