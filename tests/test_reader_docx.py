@@ -190,6 +190,14 @@ def test_grid_span_and_vmerge_with_a_header_over_two_rows_and_a_repeated_header(
     assert lines[13:15] == ["市教育局", "市科技局"]
 
 
+def test_rows_and_cells_wrapped_in_content_controls_are_read():
+    table = ("<w:tbl>" + tr(tc("序号"), tc("牵头单位"))
+             + "<w:sdt><w:sdtContent>" + tr(tc("1"), "<w:sdt><w:sdtContent>" + tc("市财政局") + "</w:sdtContent></w:sdt>")
+             + "</w:sdtContent></w:sdt></w:tbl>")
+    [grid] = read_document(docx_bytes(table), "notice.docx").tables()
+    assert [[cell.text for cell in row] for row in grid.rows] == [["序号", "牵头单位"], ["1", "市财政局"]]
+
+
 def test_python_docx_merged_cells():
     docx = pytest.importorskip("docx")
     document = docx.Document()

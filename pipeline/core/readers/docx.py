@@ -138,9 +138,7 @@ class _Reader:
     def table(self, table) -> list[str | RawTable]:
         rows: list[list[tuple[RawCell, list[str | RawTable]]]] = []
         header_rows, in_header = 0, True
-        for row in table.iter(W + "tr"):
-            if row.getparent() is not table:  # a nested table's rows are read with that table
-                continue
+        for row in _wrapped(table, W + "tr"):
             row_properties = row.find(W + "trPr")
             if in_header and row_properties is not None and row_properties.find(W + "tblHeader") is not None:
                 header_rows += 1
@@ -150,7 +148,7 @@ class _Reader:
             before = _number(row_properties, "gridBefore")
             if before:
                 cells.append((RawCell([], colspan=before), []))
-            for cell in row.findall(W + "tc"):
+            for cell in _wrapped(row, W + "tc"):
                 cell_properties = cell.find(W + "tcPr")
                 span = _number(cell_properties, "gridSpan") or 1
                 merge = cell_properties.find(W + "vMerge") if cell_properties is not None else None
@@ -162,6 +160,16 @@ class _Reader:
         if _is_layout(rows):
             return [block for row in rows for _, content in row for block in content]
         return [RawTable([[cell for cell, _ in row] for row in rows], header_rows)]
+
+
+def _wrapped(parent, tag: str):
+    """The children of ``parent`` with this tag, also where a content control or custom XML wraps them
+    (w:tbl/w:sdt/w:sdtContent/w:tr); never those of a nested table."""
+    for child in parent:
+        if child.tag == tag:
+            yield child
+        elif child.tag in _BLOCK_CONTAINERS:
+            yield from _wrapped(child, tag)
 
 
 def _number(properties, name: str) -> int:
