@@ -2,8 +2,8 @@
 
 Paragraphs and tables come in document order; a paragraph starts with its automatic number as Word
 prints it (docx_numbering.py); merged cells (``w:gridSpan``, ``w:vMerge``) are expanded into the grid.
-Deleted text (tracked changes), hidden runs, field codes and drawings (text boxes) are not printed text
-and are skipped. A one-row or one-column table, or one whose cells nest a table or hold many paragraphs,
+Deleted text (tracked changes), hidden runs and field codes are not printed text and are skipped; a
+text box's paragraphs are read after the paragraph it is anchored in. A one-row or one-column table, or one whose cells nest a table or hold many paragraphs,
 boxes the article: its cells are read as paragraphs, as in the HTML reader.
 
 The XML parts are the attack surface of a zip: each part's declared size and its actual expanded size
@@ -25,6 +25,7 @@ from pipeline.errors import PlanDataError
 
 # A notice's document.xml is a few MB at most, even with heavy Word formatting.
 MAX_EXPANDED_BYTES = 50 * 1024 * 1024
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 DOCUMENT_PART = "word/document.xml"
 NUMBERING_PART = "word/numbering.xml"
 STYLES_PART = "word/styles.xml"
@@ -129,6 +130,8 @@ class _Reader:
         for child in container:
             if child.tag == W + "p":
                 blocks.extend(self.paragraph(child))
+                for box in _text_boxes(child):
+                    blocks.extend(self.blocks(box))
             elif child.tag == W + "tbl":
                 blocks.extend(self.table(child))
             elif child.tag in _BLOCK_CONTAINERS:
@@ -160,6 +163,22 @@ class _Reader:
         if _is_layout(rows):
             return [block for row in rows for _, content in row for block in content]
         return [RawTable([[cell for cell, _ in row] for row in rows], header_rows)]
+
+
+def _text_boxes(paragraph) -> list:
+    """The text boxes anchored in a paragraph, read after it: Word prints their text. A box is written
+    twice (mc:Choice for Word 2010+, mc:Fallback as VML): the fallback copy, and a box inside a box
+    (read with its outer box), are left out."""
+    boxes = []
+    for box in paragraph.iter(W + "txbxContent"):
+        ancestors = []
+        for node in box.iterancestors():
+            if node is paragraph:
+                break
+            ancestors.append(node.tag)
+        if MC + "Fallback" not in ancestors and W + "txbxContent" not in ancestors:
+            boxes.append(box)
+    return boxes
 
 
 def _wrapped(parent, tag: str):
