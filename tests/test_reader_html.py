@@ -100,6 +100,14 @@ def test_every_cell_line_points_at_its_text_in_the_rendered_text():
     assert document.tables()[0].rows[0][1] == Cell("", 2, 2)  # an empty cell is one empty line
 
 
+def test_thead_rows_come_first_and_tfoot_rows_last_whatever_the_markup_order():
+    document = read(page('<table><tfoot><tr><td>合计</td><td>2</td></tr></tfoot>'
+                         '<tbody><tr><td>甲</td><td>1</td></tr><tr><td>乙</td><td>1</td></tr></tbody>'
+                         '<thead><tr><th>单位</th><th>数量</th></tr></thead></table>'))
+    [table] = document.tables()
+    assert [row[0].text for row in table.rows] == ["单位", "甲", "乙", "合计"] and table.header_rows == 1
+
+
 def test_a_repeated_header_row_is_kept_as_a_row_of_the_grid():
     document = read(page('<table><tr><td>序号</td><td>牵头单位</td></tr><tr><td>1</td><td>甲局</td></tr>'
                          '<tr><td>序号</td><td>牵头单位</td></tr><tr><td>2</td><td>乙局</td></tr></table>'))

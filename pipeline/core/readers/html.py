@@ -89,7 +89,8 @@ def _span(element, name: str) -> int:
 
 
 def _rows(table) -> list:
-    return table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    # As a browser lays them out: the head first and the foot last, wherever the markup puts them.
+    return table.xpath("./thead/tr") + table.xpath("./tr | ./tbody/tr") + table.xpath("./tfoot/tr")
 
 
 def _cells(row) -> list:
