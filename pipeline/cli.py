@@ -59,7 +59,7 @@ def _build(args: argparse.Namespace) -> int:
         files = sorted(p for p in release.rglob("*") if p.is_file())
         total = sum(p.stat().st_size for p in files)
         print(f"Files written: {len(files)} ({total / 1024:.0f} KiB): datapackage.json, plan.duckdb, "
-              "csv/, excel/, json/, parquet/, changes.csv, changes.json, quality.md, SHA256SUMS")
+              "csv/, excel/, json/, parquet/, texts/, changes.csv, changes.json, quality.md, SHA256SUMS")
         summary = index_entry.get("changes", {})
         if summary:
             print("Changes against the previous release: "

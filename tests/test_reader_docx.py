@@ -18,7 +18,9 @@ from pipeline.core.readers import read_document
 from pipeline.core.readers.docx_numbering import chinese_counting, chinese_counting_thousand, format_number
 from pipeline.errors import PlanDataError
 
-NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+      'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+      'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml"')
 
 
 def docx_bytes(body: str, numbering: str | None = None, styles: str | None = None) -> bytes:
@@ -190,6 +192,14 @@ def test_grid_span_and_vmerge_with_a_header_over_two_rows_and_a_repeated_header(
     assert lines[13:15] == ["市教育局", "市科技局"]
 
 
+def test_rows_and_cells_wrapped_in_content_controls_are_read():
+    table = ("<w:tbl>" + tr(tc("序号"), tc("牵头单位"))
+             + "<w:sdt><w:sdtContent>" + tr(tc("1"), "<w:sdt><w:sdtContent>" + tc("市财政局") + "</w:sdtContent></w:sdt>")
+             + "</w:sdtContent></w:sdt></w:tbl>")
+    [grid] = read_document(docx_bytes(table), "notice.docx").tables()
+    assert [[cell.text for cell in row] for row in grid.rows] == [["序号", "牵头单位"], ["1", "市财政局"]]
+
+
 def test_python_docx_merged_cells():
     docx = pytest.importorskip("docx")
     document = docx.Document()
@@ -226,6 +236,15 @@ def test_deleted_and_hidden_text_and_field_codes_are_not_printed():
             '<w:ins><w:r><w:t>组织</w:t></w:r></w:ins><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏</w:t></w:r>'
             '<w:r><w:instrText> PAGE </w:instrText></w:r><w:hyperlink><w:r><w:t>领导</w:t></w:r></w:hyperlink></w:p>')
     assert paragraphs(docx_bytes(body)) == ["加强组织领导"]
+
+
+def test_a_text_box_is_read_after_its_paragraph_once_not_from_its_fallback_copy():
+    box = "<w:txbxContent>" + p("框内文字") + "</w:txbxContent>"
+    body = ('<w:p><w:r><w:t>锚定段落</w:t></w:r><w:r><mc:AlternateContent>'
+            f'<mc:Choice Requires="wps"><w:drawing><wps:txbx>{box}</wps:txbx></w:drawing></mc:Choice>'
+            f'<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback>'
+            '</mc:AlternateContent></w:r></w:p>' + p("下一段"))
+    assert paragraphs(docx_bytes(body)) == ["锚定段落", "框内文字", "下一段"]
 
 
 # -- bad files ----------------------------------------------------------------------------------------------

@@ -41,6 +41,12 @@ def test_block_elements_and_br_give_paragraphs_entities_decoded_and_markup_skipp
     assert document.format == "html" and document.encoding == "utf-8"
 
 
+def test_an_ordered_list_prints_the_numbers_a_browser_shows():
+    document = read(page('<ol start="3"><li>甲</li><li value="7">乙<p>乙续</p></li><li>丙</li></ol>'
+                         '<ol type="a"><li>丁</li><li>戊</li></ol><ul><li>己</li></ul>'))
+    assert texts(document) == ["3. 甲", "7. 乙", "乙续", "8. 丙", "a. 丁", "b. 戊", "己"]
+
+
 def test_a_line_break_in_the_markup_between_chinese_characters_is_dropped_elsewhere_one_space():
     document = read(page('<p>加强组织\n   领导，落实 责任\n单位 and\nmore</p>'))
     assert texts(document) == ["加强组织领导，落实 责任单位 and more"]
@@ -94,6 +100,14 @@ def test_every_cell_line_points_at_its_text_in_the_rendered_text():
     assert document.tables()[0].rows[0][1] == Cell("", 2, 2)  # an empty cell is one empty line
 
 
+def test_thead_rows_come_first_and_tfoot_rows_last_whatever_the_markup_order():
+    document = read(page('<table><tfoot><tr><td>合计</td><td>2</td></tr></tfoot>'
+                         '<tbody><tr><td>甲</td><td>1</td></tr><tr><td>乙</td><td>1</td></tr></tbody>'
+                         '<thead><tr><th>单位</th><th>数量</th></tr></thead></table>'))
+    [table] = document.tables()
+    assert [row[0].text for row in table.rows] == ["单位", "甲", "乙", "合计"] and table.header_rows == 1
+
+
 def test_a_repeated_header_row_is_kept_as_a_row_of_the_grid():
     document = read(page('<table><tr><td>序号</td><td>牵头单位</td></tr><tr><td>1</td><td>甲局</td></tr>'
                          '<tr><td>序号</td><td>牵头单位</td></tr><tr><td>2</td><td>乙局</td></tr></table>'))
@@ -125,6 +139,12 @@ def test_charset_from_meta_gb2312_is_read_as_gb18030():
     html = page("<p>二〇一八年十二月</p>", head='<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
     document = read(html, encoding="gb18030")
     assert texts(document) == ["二〇一八年十二月"] and document.encoding == "gb18030"
+
+
+def test_an_xhtml_page_declares_its_encoding_in_its_xml_declaration():
+    html = '<?xml version="1.0" encoding="GBK"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>通知</p></body></html>'
+    document = read(html, encoding="gb18030")  # 通知 in GBK happens to be valid UTF-8: only the declaration tells
+    assert texts(document) == ["通知"] and document.encoding == "gb18030"
 
 
 def test_without_a_declaration_utf8_then_gb18030():

@@ -82,4 +82,5 @@ def test_a_build_reads_pages_and_word_files_and_lists_the_rest_as_not_read(tmp_p
         assert hashlib.sha256(text).hexdigest() == row["rendered_sha256"]
         assert f"{row['rendered_sha256']}  texts/{doc_id}.txt" in sums
     assert (release / "texts" / "page.txt").read_text(encoding="utf-8") == TEXT
+    assert '<a href="../texts/word.txt">texts/word.txt</a>' in (release / "notices" / "word.html").read_text("utf-8")
     assert (release / "texts" / f"{NOTICE.stem}.txt").read_bytes() == NOTICE.read_bytes().decode("utf-8").encode()

@@ -2,8 +2,8 @@
 
 Paragraphs and tables come in document order; a paragraph starts with its automatic number as Word
 prints it (docx_numbering.py); merged cells (``w:gridSpan``, ``w:vMerge``) are expanded into the grid.
-Deleted text (tracked changes), hidden runs, field codes and drawings (text boxes) are not printed text
-and are skipped. A one-row or one-column table, or one whose cells nest a table or hold many paragraphs,
+Deleted text (tracked changes), hidden runs and field codes are not printed text and are skipped; a
+text box's paragraphs are read after the paragraph it is anchored in. A one-row or one-column table, or one whose cells nest a table or hold many paragraphs,
 boxes the article: its cells are read as paragraphs, as in the HTML reader.
 
 The XML parts are the attack surface of a zip: each part's declared size and its actual expanded size
@@ -25,6 +25,7 @@ from pipeline.errors import PlanDataError
 
 # A notice's document.xml is a few MB at most, even with heavy Word formatting.
 MAX_EXPANDED_BYTES = 50 * 1024 * 1024
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 DOCUMENT_PART = "word/document.xml"
 NUMBERING_PART = "word/numbering.xml"
 STYLES_PART = "word/styles.xml"
@@ -129,6 +130,8 @@ class _Reader:
         for child in container:
             if child.tag == W + "p":
                 blocks.extend(self.paragraph(child))
+                for box in _text_boxes(child):
+                    blocks.extend(self.blocks(box))
             elif child.tag == W + "tbl":
                 blocks.extend(self.table(child))
             elif child.tag in _BLOCK_CONTAINERS:
@@ -138,9 +141,7 @@ class _Reader:
     def table(self, table) -> list[str | RawTable]:
         rows: list[list[tuple[RawCell, list[str | RawTable]]]] = []
         header_rows, in_header = 0, True
-        for row in table.iter(W + "tr"):
-            if row.getparent() is not table:  # a nested table's rows are read with that table
-                continue
+        for row in _wrapped(table, W + "tr"):
             row_properties = row.find(W + "trPr")
             if in_header and row_properties is not None and row_properties.find(W + "tblHeader") is not None:
                 header_rows += 1
@@ -150,7 +151,7 @@ class _Reader:
             before = _number(row_properties, "gridBefore")
             if before:
                 cells.append((RawCell([], colspan=before), []))
-            for cell in row.findall(W + "tc"):
+            for cell in _wrapped(row, W + "tc"):
                 cell_properties = cell.find(W + "tcPr")
                 span = _number(cell_properties, "gridSpan") or 1
                 merge = cell_properties.find(W + "vMerge") if cell_properties is not None else None
@@ -162,6 +163,32 @@ class _Reader:
         if _is_layout(rows):
             return [block for row in rows for _, content in row for block in content]
         return [RawTable([[cell for cell, _ in row] for row in rows], header_rows)]
+
+
+def _text_boxes(paragraph) -> list:
+    """The text boxes anchored in a paragraph, read after it: Word prints their text. A box is written
+    twice (mc:Choice for Word 2010+, mc:Fallback as VML): the fallback copy, and a box inside a box
+    (read with its outer box), are left out."""
+    boxes = []
+    for box in paragraph.iter(W + "txbxContent"):
+        ancestors = []
+        for node in box.iterancestors():
+            if node is paragraph:
+                break
+            ancestors.append(node.tag)
+        if MC + "Fallback" not in ancestors and W + "txbxContent" not in ancestors:
+            boxes.append(box)
+    return boxes
+
+
+def _wrapped(parent, tag: str):
+    """The children of ``parent`` with this tag, also where a content control or custom XML wraps them
+    (w:tbl/w:sdt/w:sdtContent/w:tr); never those of a nested table."""
+    for child in parent:
+        if child.tag == tag:
+            yield child
+        elif child.tag in _BLOCK_CONTAINERS:
+            yield from _wrapped(child, tag)
 
 
 def _number(properties, name: str) -> int:

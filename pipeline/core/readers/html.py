@@ -4,7 +4,8 @@ The notice's own content is the ``UCAP-CONTENT`` element where the page has one 
 the stray ``<td id="UCAP-CONTENT">`` that such pages print outside any table, where an HTML5 parser drops
 it), else the element that holds the most paragraph text outside navigation, header and footer.
 
-Inside it, block elements and ``<br>`` end paragraphs; scripts, styles, comments, hidden elements and
+Inside it, block elements and ``<br>`` end paragraphs, and an ``<ol>``'s items start with the number a
+browser shows (``1. ``, honouring ``start``, ``value`` and ``type``); scripts, styles, comments, hidden elements and
 Word's markup (``<o:p>``, ``<xml>``, VML) are skipped. White space collapses as a browser collapses it,
 and a line break in the markup between two Chinese characters is dropped (CSS Text 3's segment-break
 rule: Word's HTML export breaks lines in mid-sentence). ``&nbsp;`` stays a no-break space.
@@ -21,6 +22,7 @@ import lxml.etree
 import lxml.html
 
 from pipeline.core.document import Document
+from pipeline.core.readers.docx_numbering import format_number
 from pipeline.core.readers.html_charset import decode_page
 from pipeline.core.readers.render import RawCell, RawTable, clean_line, render
 from pipeline.errors import PlanDataError
@@ -39,6 +41,7 @@ SKIPPED_TAGS = frozenset({
 _SKIPPED_PREFIXES = ("v:", "w:", "m:", "o:")
 _OUTSIDE_CONTENT = frozenset({"nav", "header", "footer", "aside"})
 _PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "dd", "dt"})
+_LISTS = frozenset({"ol", "ul", "dl", "menu", "dir"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.IGNORECASE)
 _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
 _SPAN_NUMBER = re.compile(r"\s*(\d{1,6})")
@@ -86,7 +89,8 @@ def _span(element, name: str) -> int:
 
 
 def _rows(table) -> list:
-    return table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    # As a browser lays them out: the head first and the foot last, wherever the markup puts them.
+    return table.xpath("./thead/tr") + table.xpath("./tr | ./tbody/tr") + table.xpath("./tfoot/tr")
 
 
 def _cells(row) -> list:
@@ -141,6 +145,10 @@ class _Walker:
             self.flush()
             self.table(element)
             self.flush()
+        elif tag == "ol":
+            self.flush()
+            self.ordered_list(element)
+            self.flush()
         elif tag == "pre":
             self.flush()
             for line in element.text_content().splitlines():
@@ -156,6 +164,25 @@ class _Walker:
         self.text(element.text)
         for child in element:
             if not _skipped(child):
+                self.walk(child)
+            self.text(child.tail)
+
+    def ordered_list(self, element) -> None:
+        """An <ol>'s items start with the number a browser shows before them (start, value, type)."""
+        number = _list_number(element.get("start"), 1)
+        fmt = _OL_TYPES.get(element.get("type") or "1", "decimal")
+        self.text(element.text)
+        for child in element:
+            if _skipped(child):
+                pass
+            elif _tag(child) == "li":
+                number = _list_number(child.get("value"), number)
+                self.flush()
+                self.text(f"{format_number(number, fmt)}. ")
+                self.children(child)
+                self.flush()
+                number += 1
+            else:
                 self.walk(child)
             self.text(child.tail)
 
@@ -177,6 +204,14 @@ class _Walker:
         inner.children(cell)
         inner.flush()
         return [line for block in inner.blocks for line in _flat(block) if line]
+
+
+_OL_TYPES = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+
+
+def _list_number(value: str | None, default: int) -> int:
+    match = re.fullmatch(r"\s*(-?\d{1,6})\s*", value or "")
+    return int(match.group(1)) if match else default
 
 
 def _flat(block: str | RawTable) -> list[str]:
@@ -243,6 +278,8 @@ def content_element(root):
         while _tag(holder) not in BLOCK_TAGS and holder.getparent() is not None:
             holder = holder.getparent()
         if _tag(holder) in _PARAGRAPH_TAGS and holder.getparent() is not None:
+            holder = holder.getparent()
+        while _tag(holder) in _LISTS and holder.getparent() is not None:  # a list is part of its container
             holder = holder.getparent()
         holder = _outside_data_tables(holder, layout)
         if _outside_content(holder) or any(_skipped(node) for node in holder.iterancestors()):

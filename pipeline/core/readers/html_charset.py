@@ -16,6 +16,8 @@ from pipeline.errors import PlanDataError
 # exports put long style blocks first, so the whole head is searched, up to this many bytes).
 _PRESCAN_BYTES = 64 * 1024
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+# An XHTML page may declare its encoding only in its XML declaration, which must open the file.
+_XML_ENCODING = re.compile(rb"""\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 # declared name (lower case) -> (codec, encoding recorded in documents.source_encoding)
 _CHARSETS = {
     "utf-8": ("utf-8", "utf-8"), "utf8": ("utf-8", "utf-8"),
@@ -29,7 +31,7 @@ _CHARSETS = {
 
 
 def declared_charset(data: bytes) -> str | None:
-    match = _META_CHARSET.search(data, 0, _PRESCAN_BYTES)
+    match = _META_CHARSET.search(data, 0, _PRESCAN_BYTES) or _XML_ENCODING.match(data, 0, _PRESCAN_BYTES)
     return match.group(1).decode("ascii").lower() if match else None
 
 
