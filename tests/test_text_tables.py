@@ -386,3 +386,14 @@ def test_a_captioned_table_that_does_not_fill_a_grid_stays_paragraphs_with_an_in
     assert document.tables() == []
     assert [p.line for p in document.paragraphs()] == [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
     assert [(f.line, f.kind, f.severity) for f in document.findings] == [(1, "table_not_read", "info")]
+
+
+def test_blank_lines_outside_the_table_change_nothing_but_line_numbers():
+    prose = ["关于印发任务分工表的通知", "各单位：", "现将分工表印发给你们。"]
+    packed = read([*prose, "", *SPLIT_HEADER[2:]])  # the prose without blank lines: 4 lines before the table
+    spaced = read([prose[0], "", "", prose[1], "", prose[2], "", *SPLIT_HEADER[2:]])  # 7 lines before it
+    (table_packed,), (table_spaced,) = packed.tables(), spaced.tables()
+    assert [[c.text for c in row] for row in table_packed.rows] == [[c.text for c in row] for row in table_spaced.rows]
+    assert table_spaced.line_start - table_packed.line_start == 3
+    assert [p.text for p in packed.paragraphs()] == [p.text for p in spaced.paragraphs()] == [
+        *prose, "三、保障措施", "各单位要加强领导。"]
