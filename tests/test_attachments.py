@@ -283,3 +283,25 @@ def test_numbered_attachment_headings_with_their_titles_and_a_numbered_list(regi
     assert (sections["A1"]["label"], sections["A1"]["heading"]) == ("附件1", "某区管理细则")
     assert sections["A2.1"]["parent_id"] == "A2"
     assert {row["task_id"] for row in tables["tasks"]} == {"1", "A1.1.1"}
+
+
+def test_build_summary_lists_every_notice_with_0_tasks(tmp_path, monkeypatch, capsys):
+    import duckdb
+
+    import pipeline.run
+    from pipeline.cli import main
+    from pipeline.run import BuildOutcome
+    release = tmp_path / "release"
+    release.mkdir()
+    with duckdb.connect(str(release / "plan.duckdb")) as db:
+        db.execute("CREATE TABLE documents AS SELECT * FROM (VALUES ('a', 'a.txt'), ('b', 'b.html'), ('c', 'c.txt')) "
+                   "v(doc_id, source_file)")
+        db.execute("CREATE TABLE tasks AS SELECT * FROM (VALUES ('c', '1')) v(doc_id, task_id)")
+        db.execute("CREATE TABLE findings AS SELECT * FROM (VALUES ('b', 'no_tasks', 12), ('c', 'no_tasks', 3)) "
+                   "v(doc_id, kind, line)")
+    monkeypatch.setattr(pipeline.run, "run_build",
+                        lambda *args, **kwargs: BuildOutcome("0002-x", release, False, {"rows": {}}))
+    assert main(["build", "--sources", str(tmp_path), "--outputs", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Notices with 0 tasks: 2\n  a (a.txt)\n  b (b.html): no_tasks warning at line 12\n" in out
+    assert "c (c.txt)" not in out
