@@ -340,3 +340,24 @@ def test_a_row_without_a_number_opening_a_category_continues_no_task_of_another(
     # Not A0.T1.1-2: the row takes its order among the table's tasks, under the table (numbering runs on).
     assert list(tasks) == ["A0.T1.1", "A0.T1.2"]
     assert tasks["A0.T1.2"]["section_id"] == "A0.T1.C2"
+
+
+def test_a_word_table_with_vmerge_gridspan_a_two_row_and_a_repeated_header(registry):
+    from pipeline.core.notice import parse_notice
+    from test_reader_docx import docx_bytes, p, tc, tr
+    table_xml = ("<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/><w:gridCol/><w:gridCol/></w:tblGrid>"
+                 + tr(tc("序号", merge="restart"), tc("重点任务", merge="restart"), tc("责任分工", span=2), header=True)
+                 + tr(tc("", merge="continue"), tc("", merge="continue"), tc("牵头单位"), tc("配合单位"), header=True)
+                 + tr(tc("1"), tc("任务甲。"), tc("市发改委", merge="restart"), tc("市财政局"))
+                 + tr(tc("2"), tc("任务乙。"), tc("", merge="continue"), tc("市教育局|市科技局"))
+                 + tr(tc("序号"), tc("重点任务"), tc("牵头单位"), tc("配合单位"))
+                 + tr(tc("3"), tc("任务丙。"), tc("市住建委"), tc("/"))
+                 + "</w:tbl>")
+    body = "".join(p(text) for text in ("某市关于印发重点任务分工方案的通知", "各区人民政府：", "一、工作目标",
+                                        "完成各项任务。", "某市人民政府办公厅", "2024年10月10日", "附件",
+                                        "重点任务分工表")) + table_xml
+    tables = parse_notice(docx_bytes(body), "notice.docx", registry).tables
+    assert list(tasks_by_id(tables)) == ["A1.T1.1", "A1.T1.2", "A1.T1.3"]
+    assert units(tables, "A1.T1.2", "lead") == ["市发改委"]
+    assert units(tables, "A1.T1.2", "co") == ["市教育局", "市科技局"]
+    assert units(tables, "A1.T1.3", "co") == []
