@@ -483,14 +483,15 @@ def _no_tasks(builder: "_Builder", items: list) -> None:
                                                 "no task was read, yet this table has a role column", None))
                 return
             continue
-        label = LABEL_ANYWHERE.search(item.text)
-        if label is not None or match_unit_line(item.text) and ROLE_LABELS.get(match_unit_line(item.text)[0]):
+        label = LABEL_ANYWHERE.search(item.text)  # 牵头单位： as a unit line, run on, or in a bracket
+        if label is not None:
             builder.findings.append(Finding(item.number, "no_tasks",
                                             "no task was read, yet this line prints a role label",
-                                            label.group("label") if label else None))
+                                            label.group("label")))
             return
-        if find_clauses(item.text):
+        clauses = find_clauses(item.text)
+        if clauses:
             builder.findings.append(Finding(item.number, "no_tasks",
                                             "no task was read, yet this line prints a responsibility clause",
-                                            find_clauses(item.text)[0].printed))
+                                            clauses[0].printed))
             return
