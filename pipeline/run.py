@@ -27,6 +27,7 @@ class BuildOutcome:
     repairs: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # notices left out by --skip-broken
     damage: list[str] = field(default_factory=list)  # files of published releases that no longer match
+    unread: list[dict] = field(default_factory=list)  # files in a format no reader reads: {"file", "format"}
 
 
 # str(OSError): "[Errno 28] No space left on device: '/out/x.csv'", said as "/out/x.csv: No space left on device".
@@ -125,4 +126,6 @@ def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_prog
     repairs = list(metadata["repairs"].value) if "repairs" in metadata else []
     skipped = list(metadata["skipped"].value) if "skipped" in metadata else []
     damage = list(metadata["damage"].value) if "damage" in metadata else []
-    return BuildOutcome(release_id, release_dir, bool(metadata["new"].value), entry, repairs, skipped, damage)
+    unread = list(metadata["unread"].value) if "unread" in metadata else []
+    return BuildOutcome(release_id, release_dir, bool(metadata["new"].value), entry, repairs, skipped, damage,
+                        unread)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cache
 
+from pipeline.publish.texts import text_path
 from pipeline.schema import table_specs
 from pipeline.site.chart import chart_svg
 from pipeline.site.markup import document, esc, href, paragraphs
@@ -34,6 +35,10 @@ def _header(document_row: dict) -> str:
         text = str(value)
         shown = (f"<details><summary>{esc(text[:60])}…</summary>{paragraphs(text)}</details>"
                  if len(text) > _LONG_TEXT else esc(text))
+        if spec_field["name"] == "rendered_sha256" and not document_row.get("stale"):
+            # The text every line number on this page refers to (a stale notice's is not in this release).
+            text_file = text_path(document_row["doc_id"])
+            shown += f' (<a href="../{href(text_file)}">{esc(text_file)}</a>)'
         items.append(f"<dt>{esc(_field_title(spec_field))}</dt><dd>{shown}</dd>")
     return '<dl class="header">' + "".join(items) + "</dl>"
 
