@@ -21,6 +21,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "unit_repeated_in_task": ("warning", "the same unit is printed twice in one task"),
     "convention": ("info", "a first-listed convention (列第一位者为牵头单位) is printed; recorded once per notice"),
     "clause_note": ("info", "a responsibility clause carries a note (a standing sentence); no unit is read from it"),
+    "deadline_year_unknown": ("warning", "a deadline prints no year and the plan's period gives none; due_date is empty"),
+    "deadline_unread": ("warning", "a deadline is printed in no form of the vocabulary; due_date is empty"),
 }
 SEVERITIES = ("error", "warning", "info")
 

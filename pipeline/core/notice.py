@@ -79,6 +79,7 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
         "doc_id": doc_id, "task_id": task.task_id, "section_id": task.node.section_id, "seq": task.seq,
         "label": task.node.label, "title": task.node.heading, "text": task.text,
         "clause": task.clause, "open_ended": task.open_ended,
+        "deadline": task.deadline, "due_date": task.due_date, "deadline_kind": task.deadline_kind,
         "line_start": task.line_start, "line_end": task.line_end, **provenance,
     } for task in outline.tasks]
     finding_rows = [{

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import datetime as dt
+
 from pipeline.core.clauses import Clause, find_clauses
+from pipeline.core.deadlines import match_deadline_line, plan_year, read_deadline, split_deadline
 from pipeline.core.document import Document, Paragraph
 from pipeline.core.findings import KINDS, Finding
 from pipeline.core.header import Header, parse_header, split_signature
@@ -68,6 +71,9 @@ class Task:
     open_ended: bool = False  # a list ends in 等: more units than the ones named
     first_listed: bool = False  # a first-listed convention is in force: the first responsible unit leads
     deadline: str | None = None  # the deadline as printed (a table's deadline column, a 完成时限： label)
+    deadline_line: int | None = None  # where a labelled deadline was printed
+    due_date: dt.date | None = None  # the last day the deadline allows (pipeline/core/deadlines.py)
+    deadline_kind: str | None = None  # date, standing or recurring
 
     @property
     def line_end(self) -> int:
@@ -96,10 +102,12 @@ class _Builder:
         self.last_at_level: dict[int, int] = {}  # the last number printed at each level, for run-on numbering
         self.first_listed = False  # a first-listed convention with 下同 is in force
         self.conventions_seen: set[str] = set()
+        self.after_task: Task | None = None  # the task just closed, while no text has followed it
 
     # -- headings -----------------------------------------------------------------
     def heading(self, line: Line, level: int, ordinal: int, label: str, rest: str) -> None:
         self.close_block()
+        self.after_task = None
         parent = self.root
         for up in range(level - 1, 0, -1):
             if up in self.open:
@@ -165,6 +173,7 @@ class _Builder:
     # -- paragraphs -----------------------------------------------------------------
     def paragraph(self, line: Line) -> None:
         self.close_block()
+        self.after_task = None
         node = self.deepest()
         clauses = find_clauses(line.text)
         node.extend_to(line.number)
@@ -192,6 +201,7 @@ class _Builder:
         after = text[at:].strip().lstrip("。．.").strip()
         if after:
             self.governed.append(Line(number, after))
+            self.after_task = None
 
     # -- clauses in the text --------------------------------------------------------
     def clause(self, number: int, clause: Clause) -> None:
@@ -214,6 +224,8 @@ class _Builder:
         self.block.clause = clause.printed
         self.block.open_ended = clause.open_ended
         self.block.first_listed = self.first_listed or clause.convention is not None
+        if clause.deadline is not None:
+            self.block.deadline, self.block.deadline_line = clause.deadline, number
         for group in clause.groups:
             self.block.unit_lines.append(UnitLine(number, group.role, group.role_label, list(group.units)))
         self.block.node.extend_to(number)
@@ -234,6 +246,9 @@ class _Builder:
         if starts_block:
             self.close_block()
             self.open_block(line)
+        listed, deadline = split_deadline(listed)
+        if deadline is not None:
+            self.block.deadline, self.block.deadline_line = deadline, line.number
         units, open_ended = split_unit_list(listed)
         # On a separate unit line a bare final 等 is list punctuation (as publishers vary it); only a
         # collective printed after 等 (等有关部门) makes the task open-ended there.
@@ -250,6 +265,17 @@ class _Builder:
                                          f"{raw_label} line with no 牵头单位 line before it", raw_label))
         self.block.unit_lines.append(UnitLine(line.number, role, raw_label, units))
         self.block.node.extend_to(line.number)
+
+    def deadline(self, line: Line, printed: str) -> bool:
+        """A labelled deadline line (完成时限：…) belongs to the task whose unit lines or clause it follows;
+        False when no task stands right before it (it is then text)."""
+        task = self.block or self.after_task
+        if task is None:
+            return False
+        task.deadline, task.deadline_line = printed, line.number
+        if self.block is not None:
+            task.node.extend_to(line.number)
+        return True
 
     def open_block(self, line: Line) -> None:
         if not self.governed:
@@ -279,6 +305,7 @@ class _Builder:
 
     def close_block(self) -> None:
         if self.block is not None:
+            self.after_task = self.block
             self.block = None
             self.started_since_block = []
             self.governed = []
@@ -299,8 +326,21 @@ def _cut(text: str, clauses: list[Clause]) -> str:
 def _shift(clauses: list[Clause], by: int) -> list[Clause]:
     if not by:
         return clauses
-    return [Clause(clause.start + by, clause.end + by, clause.printed, clause.groups, clause.open_ended, clause.note,
-                   clause.convention, clause.lasting) for clause in clauses]
+    return [clause._replace(start=clause.start + by, end=clause.end + by) for clause in clauses]
+
+
+def read_task_deadlines(tasks: list[Task], header: Header) -> list[Finding]:
+    """Each task's due date and deadline kind from its deadline as printed; findings for the ones not read."""
+    findings = []
+    year = plan_year(header.period_start, header.period_end, header.title)
+    for task in tasks:
+        if task.deadline is None:
+            continue
+        reading, problem = read_deadline(task.deadline, year)
+        task.due_date, task.deadline_kind = reading.due_date, reading.kind
+        if problem is not None:
+            findings.append(Finding(task.deadline_line or task.line_start, problem[0], problem[1], task.deadline))
+    return findings
 
 
 def parse_outline(text: str, file: str) -> Outline:
@@ -321,6 +361,9 @@ def parse_document(document: Document) -> Outline:
     header = parse_header(lines[:first], lines[first].number, signature)
     builder = _Builder(file)
     for line in body:
+        deadline = match_deadline_line(line.text)
+        if deadline is not None and builder.deadline(line, deadline):
+            continue
         unit = match_unit_line(line.text)
         if unit:
             builder.unit_line(line, *unit)
@@ -331,6 +374,7 @@ def parse_document(document: Document) -> Outline:
         else:
             builder.paragraph(line)
     builder.close_block()
+    builder.findings += read_task_deadlines(builder.tasks, header)
     findings = sorted(header.findings + builder.findings, key=lambda f: (f.line or 0, f.kind))
     assert all(f.kind in KINDS for f in findings)
     return Outline(header, builder.nodes, builder.tasks, findings)
