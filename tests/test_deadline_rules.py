@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from pipeline.core.deadlines import read_deadline
 from pipeline.core.outline import parse_outline
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 D = dt.date
 
@@ -170,3 +175,34 @@ def test_a_deadline_in_no_form_gives_a_warning_naming_its_line():
     assert _deadlines(outline)[0][1:4] == ("按国家统一部署", None, None)
     assert [(f.line, f.kind, f.value) for f in outline.findings if f.kind.startswith("deadline")] == [
         (9, "deadline_unread", "按国家统一部署")]
+
+
+def test_the_ledger_view_lists_each_units_tasks_by_due_date_with_role_and_notice(tmp_path):
+    import duckdb
+
+    from core_helpers import ROOT
+    from pipeline.extract import extract
+    from pipeline.sources import SourceFile
+    from pipeline.store import write_database
+
+    text = ("某某市三年行动计划（2019—2021年）\n各区人民政府：\n现印发给你们。\n某某市人民政府\n2019年1月2日\n"
+            "一、主要任务\n"
+            "1．建立台账制度。\n牵头单位：甲局\n配合单位：乙局\n完成时限：2020年底前\n"
+            "2．完善考核办法。\n牵头单位：乙局\n配合单位：甲局\n完成时限：2019年3月\n"
+            "3．推进信息公开。\n责任单位：甲局\n完成时限：长期坚持\n")
+    notice = tmp_path / "ledger.txt"
+    notice.write_text(text, encoding="utf-8")
+    registry = {path.name: SourceFile(path, path.read_bytes())
+                for path in (ROOT / "sources" / "units.csv", ROOT / "sources" / "unit_aliases.csv")}
+    write_database(tmp_path / "plan.duckdb", extract([SourceFile(notice, notice.read_bytes())], registry))
+    with duckdb.connect(str(tmp_path / "plan.duckdb"), read_only=True) as db:
+        ledger = db.execute("SELECT unit_name, role, due_date, deadline, deadline_kind, task_id, numbering, "
+                            "notice_title FROM ledger").fetchall()
+    title = "某某市三年行动计划（2019—2021年）"
+    # Units in code-point order of their key (乙 U+4E59 before 甲 U+7532), each unit's tasks by due date.
+    assert ledger == [
+        ("乙局", "lead", D(2019, 3, 31), "2019年3月", "date", "1.0.2", "一、2．", title),
+        ("乙局", "co", D(2020, 12, 31), "2020年底前", "date", "1.0.1", "一、1．", title),
+        ("甲局", "co", D(2019, 3, 31), "2019年3月", "date", "1.0.2", "一、2．", title),
+        ("甲局", "lead", D(2020, 12, 31), "2020年底前", "date", "1.0.1", "一、1．", title),
+        ("甲局", "responsible", None, "长期坚持", "standing", "1.0.3", "一、3．", title)]
