@@ -8,9 +8,10 @@ the section itself when it has no items.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 import datetime as dt
+import itertools
 
 from pipeline.core.clauses import Clause, find_clauses
 from pipeline.core.deadlines import match_deadline_line, plan_year, read_deadline, split_deadline
@@ -18,7 +19,8 @@ from pipeline.core.document import Document, Paragraph
 from pipeline.core.findings import KINDS, Finding
 from pipeline.core.header import Header, parse_header, split_signature
 from pipeline.core.lines import Line, split_run_on
-from pipeline.core.marks import MISPRINTED_ROLE_LABELS, ROLE_LABELS, match_heading, match_unit_line
+from pipeline.core.marks import (MISPRINTED_ROLE_LABELS, ROLE_LABELS, Heading, match_digit_led_item, match_heading,
+                                 match_unit_line)
 from pipeline.core.sentences import split_first_sentence, split_unit_list
 from pipeline.errors import PlanDataError
 
@@ -146,6 +148,23 @@ class _Builder:
             self.content(line.number, rest[skip:], _shift(clauses, -skip))
         elif body:
             self.governed.append(Line(line.number, body))
+
+    def continuing_item(self, text: str, later: Iterable[Heading | None]) -> Heading | None:
+        """``11.121人才…`` after item 10 is item 11 (a project name starting with digits), not a decimal:
+        a mark followed by digits opens an item only when its number is the next one at its level, and the
+        next item printed at that level (in ``later``, the headings of the lines after it, before a higher
+        level's) is not that number again (``3.5万元…`` between items 2 and 3 is text)."""
+        found = match_digit_led_item(text)
+        if found is None:
+            return None
+        for heading in later:
+            if heading is not None and heading.level <= found.level:
+                if heading.level == found.level and heading.ordinal == found.ordinal:
+                    return None
+                break
+        parent = next((self.open[up] for up in range(found.level - 1, 0, -1) if up in self.open), self.root)
+        previous = parent.last_child.get(found.level, 0) or self.last_at_level.get(found.level, 0)
+        return found if previous and found.ordinal == previous + 1 else None
 
     def check_numbering(self, parent: Node, line: Line, level: int, ordinal: int, label: str) -> None:
         previous = parent.last_child.get(level, 0)
@@ -360,7 +379,8 @@ def parse_document(document: Document) -> Outline:
     body, signature = split_signature(lines[first:])
     header = parse_header(lines[:first], lines[first].number, signature)
     builder = _Builder(file)
-    for line in body:
+    headings = [match_heading(line.text) for line in body]
+    for at, line in enumerate(body):
         deadline = match_deadline_line(line.text)
         if deadline is not None and builder.deadline(line, deadline):
             continue
@@ -368,7 +388,7 @@ def parse_document(document: Document) -> Outline:
         if unit:
             builder.unit_line(line, *unit)
             continue
-        found = match_heading(line.text)
+        found = headings[at] or builder.continuing_item(line.text, itertools.islice(headings, at + 1, None))
         if found:
             builder.heading(line, found.level, found.ordinal, found.label, found.rest)
         else:
