@@ -63,7 +63,7 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     documents = [{
         "doc_id": doc_id, "title": header.title, "notice_title": header.notice_title,
         "doc_number": header.doc_number, "addressees": header.addressees, "notice_body": header.notice_body,
-        "issuer": header.issuer, "jurisdiction": jurisdiction,
+        "issuer": header.issuer, "drafted_by": header.drafted_by, "jurisdiction": jurisdiction,
         "issue_date": header.issue_date, "period_start": header.period_start, "period_end": header.period_end,
         "preamble": header.preamble, "source_file": file_name, "source_sha256": sha,
         "source_encoding": document.encoding, "source_bytes": len(data),
@@ -86,7 +86,9 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
         "doc_id": doc_id, "line": f.line, "kind": f.kind, "severity": f.severity, "value": f.value,
         "message": f.message, **provenance,
     } for f in findings]
-    tables = {"documents": documents, "sections": sections, "tasks": tasks,
+    issuers = [{"doc_id": doc_id, "position": position, "issuer": issuer, "line": line, **provenance}
+               for position, (issuer, line) in enumerate(header.issuers, start=1)]
+    tables = {"documents": documents, "issuers": issuers, "sections": sections, "tasks": tasks,
               "assignments": assignments, "findings": finding_rows}
     # -- citations (issue 5): every 《…》 title, see pipeline/core/citations.py --
     from pipeline.core.citations import citation_rows
