@@ -11,6 +11,18 @@ from pathlib import Path
 from pipeline.errors import PlanDataError
 
 
+def notices_without_tasks(database: Path) -> list[tuple[str, str, int | None]]:
+    """(doc_id, source file, line of its no_tasks warning) of every notice of a release that gave no task."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(
+            "SELECT d.doc_id, d.source_file, min(f.line) FROM documents d "
+            "LEFT JOIN findings f ON f.doc_id = d.doc_id AND f.kind = 'no_tasks' "
+            "WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.doc_id = d.doc_id) "
+            "GROUP BY ALL ORDER BY d.doc_id").fetchall()
+
+
 def _build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     print(f"plandata build: {args.sources} -> {args.outputs}", file=sys.stderr)
@@ -36,6 +48,11 @@ def _build(args: argparse.Namespace) -> int:
     print("Rows per table:")
     for name, count in index_entry.get("rows", {}).items():
         print(f"  {name:<14} {count:>6}")
+    empty = notices_without_tasks(release / "plan.duckdb")
+    if empty:
+        print(f"Notices with 0 tasks: {len(empty)}")
+        for doc_id, source, line in empty:
+            print(f"  {doc_id} ({source})" + (f": no_tasks warning at line {line}" if line else ""))
     if outcome.new:
         files = sorted(p for p in release.rglob("*") if p.is_file())
         total = sum(p.stat().st_size for p in files)

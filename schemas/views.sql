@@ -4,6 +4,8 @@
 CREATE VIEW task_breakdown AS
 SELECT t.doc_id, t.seq, t.task_id,
        CASE n.level
+           -- A table row: its category's numbering (when it has one) and the row's own.
+           WHEN 0 THEN CASE WHEN n.kind = 'category' THEN concat(n.label, t.label) ELSE t.label END
            WHEN 4 THEN concat(g.label, c.label, p.label, n.label)
            WHEN 3 THEN concat(c.label, p.label, n.label)
            WHEN 2 THEN concat(p.label, n.label)
@@ -36,14 +38,20 @@ SELECT coalesce(a.unit_id, 'unresolved:' || a.unit_label) AS unit_key,
        count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'responsible') AS tasks_responsible,
        count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'guide') AS tasks_guided,
        count(DISTINCT a.doc_id || '/' || a.task_id) AS tasks_total,
-       array_to_string(list_sort(list_distinct(list(CAST(split_part(t.section_id, '.', 1) AS INTEGER)))), ',') AS chapters
+       -- The body's chapter numbers in numeric order, then the parts of the attachments (A1.3: chapter 三 of
+       -- attachment 1; A1.T1: its first table; A1: its text outside any chapter).
+       array_to_string(list_concat(
+           CAST(coalesce(list_sort(list_distinct(list(TRY_CAST(split_part(t.section_id, '.', 1) AS INTEGER))
+                                                 FILTER (WHERE t.section_id NOT LIKE 'A%'))), []) AS VARCHAR[]),
+           coalesce(list_sort(list_distinct(list(regexp_extract(t.section_id, '^(A[0-9]+\.)*(T[0-9]+|[0-9]+)|^A[0-9]+(\.A[0-9]+)*', 0))
+                                            FILTER (WHERE t.section_id LIKE 'A%'))), []::VARCHAR[])), ',') AS chapters
 FROM assignments a
 JOIN tasks t ON t.doc_id = a.doc_id AND t.task_id = a.task_id
 LEFT JOIN units u ON u.unit_id = a.unit_id
 GROUP BY coalesce(a.unit_id, 'unresolved:' || a.unit_label), a.unit_id, u.name, u.full_name, u.name_en, u.category
 ORDER BY tasks_led DESC, tasks_total DESC, unit_key;
 
-COMMENT ON VIEW unit_workload IS '单位任务量 / Unit workload: per registry unit (or unresolved printed label), the tasks it leads, co-operates on, is responsible for and guides, and the chapter numbers involved.';
+COMMENT ON VIEW unit_workload IS '单位任务量 / Unit workload: per registry unit (or unresolved printed label), the tasks it leads, co-operates on, is responsible for and guides, and the chapters involved (the body''s chapter numbers, then A1.3, A1.T1 for an attachment''s chapter or table).';
 
 CREATE VIEW drafting_commitments AS
 SELECT c.doc_id, c.citation_id, c.title AS document_title, c.issuer_prefix,

@@ -65,7 +65,7 @@ class _DocDiff:
     # sections
     def sections(self) -> None:
         def nodes(rows: list[dict]) -> list[MatchNode]:
-            return [MatchNode(i, as_text(r.get("section_id")), as_text(r.get("level")),
+            return [MatchNode(i, as_text(r.get("section_id")), _section_group(r),
                           tuple(as_text(r.get(f)) for f in SECTION_TEXT_FIELDS), r)
                     for i, r in enumerate(_ordered(rows, "line_start"))]
 
@@ -177,6 +177,13 @@ class _DocDiff:
 
     def assignment_id(self, task_id: str, unit: dict) -> str:
         return f"{self.prefix}{task_id}/{unit['role']}/{unit['unit_label']}"
+
+
+def _section_group(row: dict) -> str:
+    """Sections are paired within their level; at level 0 (outside the outline's numbering) within their
+    kind, so that an attachment is never taken for a table or a table's category row."""
+    level = as_text(row.get("level"))
+    return f"{level}/{as_text(row.get('kind'))}" if level == "0" else level
 
 
 def _ordered(rows: list[dict], field: str) -> list[dict]:

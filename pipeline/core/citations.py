@@ -255,7 +255,7 @@ class _LineIndex:
             self._next_task += 1
         while self._holding_nodes and self._holding_nodes[0][2].line_end < line:
             heapq.heappop(self._holding_nodes)
-        while self._holding_tasks and self._holding_tasks[0][1].unit_lines[0].line <= line:
+        while self._holding_tasks and self._holding_tasks[0][1].governed_until <= line:
             heapq.heappop(self._holding_tasks)
 
     def node_at(self, line: int) -> Node | None:
@@ -271,7 +271,8 @@ class _LineIndex:
 
 def parse_citations(text: str, outline: Outline) -> list[Citation]:
     """Every outermost 《…》 title of the decoded text, in reading order."""
-    first_chapter = outline.nodes[0].line_start if outline.nodes else None
+    # The header ends at the first heading of the outline (an attachment or a table may be listed before it).
+    first_chapter = min((node.line_start for node in outline.nodes if node.level > 0), default=None)
     counters: dict[str, int] = {}
     citations: list[Citation] = []
     index = _LineIndex(outline.nodes, outline.tasks)

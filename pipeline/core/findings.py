@@ -21,6 +21,13 @@ KINDS: dict[str, tuple[str, str]] = {
     "unit_repeated_in_task": ("warning", "the same unit is printed twice in one task"),
     "convention": ("info", "a first-listed convention (列第一位者为牵头单位) is printed; recorded once per notice"),
     "clause_note": ("info", "a responsibility clause carries a note (a standing sentence); no unit is read from it"),
+    "no_tasks": ("warning", "no task was read from a notice that prints a role label, a bracketed role clause or a "
+                            "table with a role column; the line is the first such one"),
+    "table_units_in_rows": ("info", "a table whose units are row labels and whose deadlines are column headers: "
+                                    "not read as assignments"),
+    "table_alignment": ("warning", "a plain-text table row's unit cells cannot be aligned with the header's columns as printed; its units are not read"),
+    "table_cell_split": ("warning", "the paragraphs of several cells of a plain-text table row cannot be split between their columns; kept together in each"),
+    "table_group_header": ("info", "a plain-text table's header is printed over two rows; one cell is read as the heading of the columns after it"),
     "deadline_year_unknown": ("warning", "a deadline prints no year and the plan's period gives none; due_date is empty"),
     "deadline_unread": ("warning", "a deadline is printed in no form of the vocabulary; due_date is empty"),
 }

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pipeline.core.document import Document
 from pipeline.core.findings import Finding
 from pipeline.core.lines import count_lines
 from pipeline.core.outline import Outline, Task, parse_document
@@ -50,7 +51,13 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     """Rows of every table for one notice. ``jurisdiction`` (from a sidecar) overrides the one read
     from the issuer; a notice of unknown jurisdiction resolves against the national units only,
     so that a city's 市财政局 is never taken for another city's."""
-    document = read_document(data, file_name)
+    return parse_notice_document(read_document(data, file_name), data, registry, doc_id, jurisdiction)
+
+
+def parse_notice_document(document: Document, data: bytes, registry: UnitRegistry, doc_id: str | None = None,
+                          jurisdiction: str | None = None) -> NoticeRows:
+    """Rows of every table for a notice already read into a Document (``data``: the file's bytes)."""
+    file_name = document.file
     outline = parse_document(document)
     doc_id = doc_id or doc_id_from_filename(file_name)
     sha = hashlib.sha256(data).hexdigest()
@@ -71,16 +78,18 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     }]
     sections = [{
         "doc_id": doc_id, "section_id": node.section_id, "parent_id": node.parent_id, "level": node.level,
-        "ordinal": node.ordinal, "label": node.label, "heading": node.heading,
+        "kind": node.kind_name, "ordinal": node.ordinal, "label": node.label, "heading": node.heading,
         "body": "\n".join(node.body) or None, "line_start": node.line_start, "line_end": node.line_end,
         **provenance,
     } for node in outline.nodes]
     tasks = [{
         "doc_id": doc_id, "task_id": task.task_id, "section_id": task.node.section_id, "seq": task.seq,
-        "label": task.node.label, "title": task.node.heading, "text": task.text,
+        "label": task.node.label if task.label is None else task.label,
+        "title": task.node.heading if task.title is None else task.title, "text": task.text,
         "clause": task.clause, "open_ended": task.open_ended,
         "deadline": task.deadline, "due_date": task.due_date, "deadline_kind": task.deadline_kind,
-        "line_start": task.line_start, "line_end": task.line_end, **provenance,
+        "line_start": task.line_start, "line_end": task.line_end,
+        "table_id": task.table_id, "table_row": task.table_row, **provenance,
     } for task in outline.tasks]
     finding_rows = [{
         "doc_id": doc_id, "line": f.line, "kind": f.kind, "severity": f.severity, "value": f.value,
@@ -88,8 +97,12 @@ def parse_notice(data: bytes, file_name: str, registry: UnitRegistry, doc_id: st
     } for f in findings]
     issuers = [{"doc_id": doc_id, "position": position, "issuer": issuer, "line": line, **provenance}
                for position, (issuer, line) in enumerate(header.issuers, start=1)]
+    attachments = [{
+        "doc_id": doc_id, "listed_in": listed.owner, "ordinal": listed.ordinal, "title": listed.title,
+        "line": listed.line, **provenance,
+    } for listed in outline.attachments]
     tables = {"documents": documents, "issuers": issuers, "sections": sections, "tasks": tasks,
-              "assignments": assignments, "findings": finding_rows}
+              "assignments": assignments, "findings": finding_rows, "attachments": attachments}
     # -- citations (issue 5): every 《…》 title, see pipeline/core/citations.py --
     from pipeline.core.citations import citation_rows
     tables["citations"] = citation_rows(document.text, outline, doc_id, sha)
@@ -127,7 +140,7 @@ def _assignments(outline: Outline, registry: UnitRegistry, findings: list[Findin
                 rows.append({"doc_id": doc_id, "task_id": task_id, "role": role,
                              "role_label": unit_line.role_label, "position": position,
                              "unit_label": label, "unit_id": unit_id, "line": unit_line.line,
-                             "source_sha256": sha})
+                             "table_column": unit_line.column, "source_sha256": sha})
     return rows
 
 

@@ -13,18 +13,22 @@ from typing import Iterable, NamedTuple
 import datetime as dt
 import itertools
 
+from pipeline.core.attachments import Listed, Part, split_attachments
 from pipeline.core.clauses import Clause, find_clauses
 from pipeline.core.deadlines import match_deadline_line, plan_year, read_deadline, split_deadline
-from pipeline.core.document import Document, Paragraph
+from pipeline.core.document import Document, Paragraph, Table
+from pipeline.core.table_tasks import has_role_column, read_table
 from pipeline.core.findings import KINDS, Finding
 from pipeline.core.header import Header, parse_header, split_signature
 from pipeline.core.lines import Line, split_run_on
-from pipeline.core.marks import (MISPRINTED_ROLE_LABELS, ROLE_LABELS, Heading, match_digit_led_item, match_heading,
-                                 match_unit_line)
+from pipeline.core.marks import (LABEL_ANYWHERE, MISPRINTED_ROLE_LABELS, ROLE_LABELS, Heading, match_digit_led_item,
+                                 match_heading, match_unit_line)
 from pipeline.core.sentences import split_first_sentence, split_unit_list
 from pipeline.errors import PlanDataError
 
 LEVEL_NAMES = {1: "chapter", 2: "section", 3: "item", 4: "sub-item"}
+# Nodes outside the outline's numbering (level 0): an attachment (附件), a table, a table's category row.
+PART_KINDS = ("attachment", "table", "category")
 
 
 @dataclass(slots=True)
@@ -42,6 +46,11 @@ class Node:
     task_count: int = 0
     last_child: dict[int, int] = field(default_factory=dict)  # level -> last ordinal among the children
     governed_from: int = 0  # where the node's own text starts in the builder's governed lines
+    kind: str = ""  # chapter, section, item, sub-item (from the level), or one of PART_KINDS at level 0
+
+    @property
+    def kind_name(self) -> str:
+        return self.kind or LEVEL_NAMES.get(self.level, "")
 
     @property
     def parent_id(self) -> str | None:
@@ -59,6 +68,7 @@ class UnitLine(NamedTuple):
     role: str | None
     role_label: str
     units: list[str]
+    column: int | None = None  # the table column the units were read from (1-based)
 
 
 @dataclass(slots=True)
@@ -76,9 +86,24 @@ class Task:
     deadline_line: int | None = None  # where a labelled deadline was printed
     due_date: dt.date | None = None  # the last day the deadline allows (pipeline/core/deadlines.py)
     deadline_kind: str | None = None  # date, standing or recurring
+    # A table row's task: its own numbering and title (not its section's), and where it was printed.
+    label: str | None = None
+    title: str | None = None
+    table_id: str | None = None
+    table_row: int | None = None
+    last_line: int | None = None
+
+    @property
+    def governed_until(self) -> int:
+        """The first line after the task's governed text: its first unit line; after its row for a table row."""
+        if self.table_id is not None:
+            return self.line_end + 1
+        return self.unit_lines[0].line
 
     @property
     def line_end(self) -> int:
+        if self.last_line is not None:
+            return self.last_line
         return self.unit_lines[-1].line
 
 
@@ -88,6 +113,7 @@ class Outline:
     nodes: list[Node]
     tasks: list[Task]
     findings: list[Finding]
+    attachments: list[Listed] = field(default_factory=list)
 
 
 class _Builder:
@@ -105,12 +131,16 @@ class _Builder:
         self.first_listed = False  # a first-listed convention with 下同 is in force
         self.conventions_seen: set[str] = set()
         self.after_task: Task | None = None  # the task just closed, while no text has followed it
+        self.part_root = self.root  # the body, or the attachment whose text is being read
+        self.prefix = ""  # of the ids under part_root: none for the body, A2. in attachment 2
+        self.part_nodes: dict[str, Node] = {}
+        self.tables_in_part: dict[str, int] = {}
 
     # -- headings -----------------------------------------------------------------
     def heading(self, line: Line, level: int, ordinal: int, label: str, rest: str) -> None:
         self.close_block()
         self.after_task = None
-        parent = self.root
+        parent = self.part_root
         for up in range(level - 1, 0, -1):
             if up in self.open:
                 parent = self.open[up]
@@ -119,10 +149,10 @@ class _Builder:
         clauses = find_clauses(rest)
         heading, body = split_first_sentence(_cut(rest, clauses))
         # One id segment per level down to the node's own, 0 where a level is absent (4.0.40, 0.1).
-        segments = parent.section_id.split(".") if parent is not self.root else []
+        segments = parent.section_id[len(self.prefix):].split(".") if parent is not self.part_root else []
         segments += ["0"] * (level - 1 - len(segments)) + [str(ordinal)]
-        node = Node(".".join(segments), parent if parent is not self.root else None, level, ordinal, label,
-                    heading.strip(), line.number, line.number)
+        node = Node(self.prefix + ".".join(segments), parent if parent is not self.root else None, level, ordinal,
+                    label, heading.strip(), line.number, line.number)
         if body:
             node.body.append(body)
         parent.children.append(node)
@@ -174,7 +204,7 @@ class _Builder:
         if previous == 0 and ordinal > self.last_at_level.get(level, ordinal) + 1:
             previous = self.last_at_level[level]
         if ordinal <= previous:
-            where = (f"in {LEVEL_NAMES[parent.level]} {parent.label}{parent.heading} (line {parent.line_start})"
+            where = (f"in {parent.kind_name} {parent.label}{parent.heading} (line {parent.line_start})"
                      if parent is not self.root else "in the notice")
             earlier = next((child for child in parent.children
                             if child.ordinal == ordinal and child.level == level), None)
@@ -206,7 +236,57 @@ class _Builder:
         self.content(line.number, line.text, clauses)
 
     def deepest(self) -> Node:
-        return self.open[max(self.open)] if self.open else self.root
+        return self.open[max(self.open)] if self.open else self.part_root
+
+    # -- attachments and tables -------------------------------------------------------
+    def part_node(self, part: Part) -> Node:
+        """The section of a part (an attachment, or the body A0 once a table of it is read)."""
+        node = self.part_nodes.get(part.part_id)
+        if node is None:
+            parent = self.part_nodes.get(part.parent.part_id) if part.parent is not None else None
+            ordinal = int(part.part_id.rsplit("A", 1)[1])
+            node = Node(part.part_id, parent, 0, ordinal, part.label or part.part_id, part.title or part.label or part.part_id,
+                        part.line or 1, part.line or 1, kind="attachment")
+            self.part_nodes[part.part_id] = node
+            self.nodes.append(node)
+        return node
+
+    def start_part(self, part: Part) -> None:
+        """The text of an attachment starts: its outline is numbered afresh, under the attachment's id."""
+        self.close_block()
+        self.part_root = self.part_node(part)
+        self.prefix = part.prefix
+        self.open = {}
+        self.started_since_block = []
+        self.governed = []
+        self.last_at_level = {}
+
+    def table(self, part: Part, table: Table, caption: str | None) -> None:
+        self.close_block()
+        count = self.tables_in_part[part.part_id] = self.tables_in_part.get(part.part_id, 0) + 1
+        reading = read_table(table, f"{part.part_id}.T{count}", count, caption or part.title)
+        self.findings.extend(reading.findings)
+        if not reading.responsibility:
+            return
+        parent = self.part_node(part)
+        by_id: dict[str, Node] = {}
+        for section in reading.sections:
+            up = parent if section.kind == "table" else by_id[section.section_id.rsplit(".", 1)[0]]
+            node = Node(section.section_id, up, 0, section.ordinal, section.label, section.heading,
+                        section.line_start, section.line_end, kind=section.kind)
+            by_id[section.section_id] = node
+            self.nodes.append(node)
+            up.extend_to(section.line_end)
+        for row in reading.tasks:
+            node = by_id[row.section_id]
+            node.task_count += 1
+            task = Task(row.task_id, node, len(self.tasks) + 1, row.text, row.line_start,
+                        [UnitLine(units.line, units.role, units.role_label, units.units, units.column)
+                         for units in row.units],
+                        open_ended=row.open_ended, deadline=row.deadline, label=row.label, title=row.title,
+                        table_id=reading.sections[0].section_id, table_row=row.row,
+                        last_line=row.line_end)
+            self.tasks.append(task)
 
     def content(self, number: int, text: str, clauses: list[Clause]) -> None:
         """Governed text, and one task for each clause: a clause governs the text since the previous one."""
@@ -370,31 +450,111 @@ def parse_outline(text: str, file: str) -> Outline:
 
 def parse_document(document: Document) -> Outline:
     file = document.file
-    # Tables are not read yet: only the paragraphs give the outline.
-    lines = split_run_on([Line(block.line, block.text) for block in document.blocks if isinstance(block, Paragraph)])
-    first = next((i for i, line in enumerate(lines) if match_heading(line.text)), None)
+    split = split_attachments(document.blocks)
+    # The notice's items in printed order: (part, line) for a paragraph's lines, (part, table) for a table.
+    items: list[tuple[Part, Line | Table]] = []
+    for part in split.parts:
+        paragraphs: list[Line] = []
+        for block in [*part.blocks, None]:
+            if isinstance(block, Paragraph):
+                paragraphs.append(Line(block.line, block.text))
+                continue
+            items.extend((part, line) for line in split_run_on(paragraphs))
+            paragraphs = []
+            if block is not None:
+                items.append((part, block))
+    lines = [(at, item) for at, (_, item) in enumerate(items) if isinstance(item, Line)]
+    first = next((at for at, line in lines if match_heading(line.text)), None)
     if first is None:
         raise PlanDataError("no chapter heading (一、…) nor any other numbered heading found: "
                             "this does not look like a plan notice", file=file)
-    body, signature = split_signature(lines[first:])
-    header = parse_header(lines[:first], lines[first].number, signature)
+    # The body's signature (an 意见's issuer and date after its text) ends the body, before any attachment.
+    body_end = next((at for at, (part, _) in enumerate(items) if part is not split.parts[0]), len(items))
+    body_lines = [item for part, item in items[first:body_end] if isinstance(item, Line)]
+    _, signature = split_signature(body_lines)
+    signed = {id(line) for line in signature.lines} if signature is not None else set()
+    header = parse_header([item for at, (_, item) in enumerate(items[:first]) if isinstance(item, Line)],
+                          items[first][1].number, signature)
     builder = _Builder(file)
-    headings = [match_heading(line.text) for line in body]
-    for at, line in enumerate(body):
-        deadline = match_deadline_line(line.text)
-        if deadline is not None and builder.deadline(line, deadline):
+    current = split.parts[0]
+    for at, (part, item) in enumerate(items[:first]):
+        if isinstance(item, Table):
+            builder.table(part, item, _caption(items, at))
+    # Headings of the lines after each one, for a digit-led item's look-ahead; a table or another part ends it.
+    stop = Heading(0, 0, "", "")
+    headings = [stop if isinstance(item, Table) or (at and part is not items[at - 1][0]) else match_heading(item.text)
+                for at, (part, item) in enumerate(items)]
+    for at, (part, item) in enumerate(items[first:], start=first):
+        if part is not current:
+            current = part
+            builder.start_part(part)
+        if isinstance(item, Table):
+            builder.table(part, item, _caption(items, at))
             continue
-        unit = match_unit_line(line.text)
+        if id(item) in signed:
+            continue
+        deadline = match_deadline_line(item.text)
+        if deadline is not None and builder.deadline(item, deadline):
+            continue
+        unit = match_unit_line(item.text)
         if unit:
-            builder.unit_line(line, *unit)
+            builder.unit_line(item, *unit)
             continue
-        found = headings[at] or builder.continuing_item(line.text, itertools.islice(headings, at + 1, None))
+        found = match_heading(item.text) or builder.continuing_item(item.text, itertools.islice(headings, at + 1, None))
         if found:
-            builder.heading(line, found.level, found.ordinal, found.label, found.rest)
+            builder.heading(item, found.level, found.ordinal, found.label, found.rest)
         else:
-            builder.paragraph(line)
+            builder.paragraph(item)
     builder.close_block()
+    for part in split.parts[1:]:
+        builder.part_node(part)  # an attachment without outline or table is still a section
+    _no_tasks(builder, items)
     builder.findings += read_task_deadlines(builder.tasks, header)
     findings = sorted(header.findings + builder.findings, key=lambda f: (f.line or 0, f.kind))
     assert all(f.kind in KINDS for f in findings)
-    return Outline(header, builder.nodes, builder.tasks, findings)
+    nodes = sorted(builder.nodes, key=_node_order(builder.nodes))
+    return Outline(header, nodes, builder.tasks, findings, split.listed)
+
+
+def _caption(items: list, at: int) -> str | None:
+    """The line printed just before a table in its part when it reads as a caption (表1 …, …分工表): short,
+    and no sentence."""
+    if at == 0 or items[at - 1][0] is not items[at][0] or not isinstance(items[at - 1][1], Line):
+        return None
+    text = items[at - 1][1].text
+    return text if len(text) <= 60 and not any(mark in text for mark in "。；：:") else None
+
+
+def _node_order(nodes: list[Node]):
+    """Document order, a part before what it holds (its section is made when its first table or line is read)."""
+    rank = {id(node): at for at, node in enumerate(nodes)}
+
+    def key(node: Node) -> tuple[int, int, int]:
+        return (node.line_start, 0 if node.level == 0 else 1, rank[id(node)])
+    return key
+
+
+def _no_tasks(builder: "_Builder", items: list) -> None:
+    """A notice that prints a role label, a bracketed role clause or a table with a role column, and
+    yet gives no task, gets a warning naming the first such line. Role verbs in running text
+    (负责, 牵头) and duty lists (区发改委：负责…) are no trigger."""
+    if builder.tasks:
+        return
+    for _, item in items:
+        if isinstance(item, Table):
+            if has_role_column(item):
+                builder.findings.append(Finding(item.line_start, "no_tasks",
+                                                "no task was read, yet this table has a role column", None))
+                return
+            continue
+        label = LABEL_ANYWHERE.search(item.text)
+        if label is not None or match_unit_line(item.text) and ROLE_LABELS.get(match_unit_line(item.text)[0]):
+            builder.findings.append(Finding(item.number, "no_tasks",
+                                            "no task was read, yet this line prints a role label",
+                                            label.group("label") if label else None))
+            return
+        if find_clauses(item.text):
+            builder.findings.append(Finding(item.number, "no_tasks",
+                                            "no task was read, yet this line prints a responsibility clause",
+                                            find_clauses(item.text)[0].printed))
+            return

@@ -98,9 +98,7 @@ def split_unit_list(text: str) -> tuple[list[str], bool]:
     if _ANY_BRACKET.search(named) is None and _collective_anywhere().search(named) is None:
         # No bracket to skip and no part that can open a collective: every separator cuts, nothing spans.
         units = [part for piece in _stops(UNIT_SEPARATORS).split(named) if (part := piece.strip(" \u3000\t"))]
-        if collective:
-            units.append(collective)
-        return units, open_ended
+        return units + _after_etc(collective), open_ended
     cuts = [-1, *_positions(named, UNIT_SEPARATORS), len(named)]
     units = []
     spanning = False  # the last unit is a collective still waiting for its organ word
@@ -113,6 +111,13 @@ def split_unit_list(text: str) -> tuple[list[str], bool]:
         else:
             units.append(part)
         spanning = is_collective(units[-1]) and not _ends_with_organ(units[-1])
-    if collective:
-        units.append(collective)
-    return units, open_ended
+    return units + _after_etc(collective), open_ended
+
+
+def _after_etc(collective: str) -> list[str]:
+    """The units printed after 等: the collective, and any unit listed after it (等相关部门，各街镇)."""
+    if not collective:
+        return []
+    if _positions(collective, UNIT_SEPARATORS):
+        return split_unit_list(collective)[0]
+    return [collective]

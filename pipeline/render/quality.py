@@ -36,6 +36,16 @@ def quality_report(tables: dict[str, pa.Table], notices: list[str] = (), skipped
         lines.append("")
     # Whole-table group-bys: a portal's thousands of notices must not rescan every table per notice.
     counts = {name: doc_counts(tables.get(name)) for name in ("sections", "tasks", "assignments", "citations")}
+    empty = [document for document in documents if not counts["tasks"].get(document["doc_id"])]
+    if empty:
+        warned = _no_tasks_lines(findings)
+        lines += ["## Notices with 0 tasks", "",
+                  f"{len(empty)} notice(s) gave no task. A `no_tasks` warning names the first line that prints "
+                  "a role label, a role clause or a table with a role column; without one, the notice prints none.", ""]
+        lines.append(table(["doc_id", "source", "no_tasks line"],
+                           [[document["doc_id"], document["source_file"], warned.get(document["doc_id"], "")]
+                            for document in empty], max_chars=200))
+        lines.append("")
     resolved, unresolved = _unit_counts(tables.get("assignments"))
     for document in documents:
         doc_id = document["doc_id"]
@@ -65,6 +75,13 @@ def quality_report(tables: dict[str, pa.Table], notices: list[str] = (), skipped
     else:
         lines.append("None.")
     return "\n".join(lines) + "\n"
+
+
+def _no_tasks_lines(findings: pa.Table | None) -> dict[str, int]:
+    if findings is None or not findings.num_rows:
+        return {}
+    rows = findings.filter(pc.equal(findings["kind"], "no_tasks"))
+    return dict(zip(rows["doc_id"].to_pylist(), rows["line"].to_pylist()))
 
 
 def _unit_counts(assignments: pa.Table | None) -> tuple[dict[str, int], dict[str, int]]:

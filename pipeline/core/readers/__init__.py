@@ -8,11 +8,16 @@ from __future__ import annotations
 import os
 
 from pipeline.core.document import Document
+from pipeline.core.readers.docx import read_docx
+from pipeline.core.readers.html import read_html
 from pipeline.core.readers.text import read_text
 from pipeline.errors import PlanDataError
 
 READERS = {
     ".txt": read_text,
+    ".html": read_html,
+    ".htm": read_html,
+    ".docx": read_docx,
 }
 
 
