@@ -124,3 +124,28 @@ def test_corpus_forwarding_notice_10_header():
         "上海市嘉定区人民政府办公室关于转发《嘉定区系统化全域推进海绵城市建设的实施方案》的通知",
         "嘉定区系统化全域推进海绵城市建设的实施方案", "区建设管理委", "上海市嘉定区人民政府办公室",
         [("上海市嘉定区人民政府办公室", 7)], dt.date(2024, 10, 10))
+
+
+def _corpus_document(prefix: str) -> dict:
+    path = next((shared_dir() / "corpus" / "tables").glob(f"{prefix}_*"))
+    tables = parse_notice(path.read_bytes(), path.name, unit_registry()).tables
+    return tables["documents"][0], [(row["issuer"], row["line"]) for row in tables["issuers"]]
+
+
+@pytest.mark.corpus
+def test_corpus_forwarding_notice_09_takes_the_forwarded_requests_wrapped_title_and_its_drafting_body():
+    # 09 (HTML) lines 1-3: 国务院办公厅转发国家教委 / 关于内地西藏班（校）扩大规模 / 有关问题请示的通知; lines 9-10 the
+    # 请示's own title; line 7: 国务院办公厅 followed by spaces and the broken entity &sp; (not an issuer).
+    document, issuers = _corpus_document("09")
+    assert (document["notice_title"], document["title"], document["drafted_by"], document["issue_date"]) == (
+        "国务院办公厅转发国家教委关于内地西藏班（校）扩大规模有关问题请示的通知",
+        "关于内地西藏班（校）扩大规模有关问题的请示", "国家教委", dt.date(1996, 7, 17))
+    assert issuers == [("国务院办公厅", 7)]
+
+
+@pytest.mark.corpus
+def test_corpus_08_signature_before_the_deletion_note_gives_issuer_and_date():
+    # 08 lines 17-19: 国务院办公厅 / 2018年12月23日 / （本文有删减）.
+    document, issuers = _corpus_document("08")
+    assert (document["issuer"], document["issue_date"]) == ("国务院办公厅", dt.date(2018, 12, 23))
+    assert issuers == [("国务院办公厅", 17)]

@@ -60,9 +60,9 @@ def parse_date(text: str) -> dt.date | None:
 # 国发〔2019〕3号, 国办发[2018]128号, 台市委（2008）45号
 DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔［\[（(【][0-9０-９]{4}[〕］\]）)】][0-9０-９]{1,4}号$")
 # The line under the date that some publishers print: （此件公开发布）, （此件不公开）.
-_DISCLOSURE = re.compile(r"^[（(]此件[^（()）]{1,12}[）)]$")
+_DISCLOSURE = re.compile(r"^[（(](?:此件|本文)[^（()）]{1,12}[）)]$")  # also （本文有删减）, as gov.cn prints
 # Words a title ends with; a first line without one wraps onto the next.
-_TITLE_END = ("通知", "意见", "方案", "细则", "规划", "纲要", "计划", "办法", "措施", "决定", "规定", "要点")
+_TITLE_END = ("通知", "意见", "方案", "细则", "规划", "纲要", "计划", "办法", "措施", "决定", "规定", "要点", "请示", "报告")
 _TEXT_PUNCTUATION = re.compile(r"[。，：:；]")
 # A long addressee list wraps over two or three lines in a web or Word export.
 _MAX_ADDRESSEE_LINES = 3
@@ -87,11 +87,12 @@ _BODY_END = ("政府", "办公厅", "办公室", "委员会", "中央", "国务�
              "办", "处", "室", "所", "团", "社", "联", "军", "区")
 _ISSUER_SPLIT = re.compile(r"[ \t\u3000\u00a0]+")
 _MAX_ISSUER_LINES = 6
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _names(text: str) -> list[str]:
     """The issuers printed on one line: joint issuers are separated by spaces (中共中央办公厅　国务院办公厅)."""
-    return [name for name in _ISSUER_SPLIT.split(text) if name]
+    return [name for name in _ISSUER_SPLIT.split(text) if _CJK.search(name)]  # not markup debris (&sp;)
 
 
 def _is_further_issuer(text: str) -> bool:
@@ -225,7 +226,11 @@ def parse_header(lines: list[Line], first_chapter_line: int, signature: Signatur
         header.notice_body = "\n".join(line.text for line in rest) or None
         rest = []
     if header.notice_title is not None and header.title is None:
-        if rest and not _TEXT_PUNCTUATION.search(rest[0].text) and len(rest[0].text) <= 60:
+        count = _title_lines(rest) if rest else 0
+        if count > 1:  # the plan's own title, wrapped (关于内地西藏班（校） / 扩大规模有关问题的请示)
+            header.title = "".join(line.text for line in rest[:count])
+            rest = rest[count:]
+        elif rest and not _TEXT_PUNCTUATION.search(rest[0].text) and len(rest[0].text) <= 60:
             header.title = rest[0].text
             rest = rest[1:]
         else:
