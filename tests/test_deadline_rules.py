@@ -206,3 +206,65 @@ def test_the_ledger_view_lists_each_units_tasks_by_due_date_with_role_and_notice
         ("甲局", "co", D(2019, 3, 31), "2019年3月", "date", "1.0.2", "一、2．", title),
         ("甲局", "lead", D(2020, 12, 31), "2020年底前", "date", "1.0.1", "一、1．", title),
         ("甲局", "responsible", None, "长期坚持", "standing", "1.0.3", "一、3．", title)]
+
+
+# -- a table's deadline column (issue 15 §4): no shared file prints one, so the tables are built by hand ------
+TABLE_FORMS = [  # (deadline cell as printed, due date, kind) in a plan of 2024 (title: 2024年…方案)
+    ("2019年3月", D(2019, 3, 31), "date"), ("2020年底前", D(2020, 12, 31), "date"),
+    ("2025年6月底", D(2025, 6, 30), "date"), ("6月底前", D(2024, 6, 30), "date"),
+    ("年底前", D(2024, 12, 31), "date"), ("上半年", D(2024, 6, 30), "date"),
+    ("第一季度", D(2024, 3, 31), "date"), ("一季度末", D(2024, 3, 31), "date"),
+    ("3月中旬", D(2024, 3, 20), "date"), ("十月上旬", D(2024, 10, 10), "date"),
+    ("长期坚持", None, "standing"), ("持续推进", None, "standing"), ("每年", None, "recurring"),
+    ("——", None, None),  # an empty cell: no deadline
+]
+
+
+def _table_notice(title: str, forms) -> "Document":
+    from pipeline.core.document import Cell, Document, Paragraph, Table
+
+    head = [Paragraph(1, title), Paragraph(3, "各街镇："), Paragraph(5, "现印发给你们。"), Paragraph(7, "某区人民政府"),
+            Paragraph(9, "2024年1月5日"), Paragraph(11, "一、主要任务"), Paragraph(13, "按照分工表推进各项任务。")]
+    line = 20
+    grid = [["序号", "重点任务", "牵头单位", "完成时限"]]
+    grid += [[str(n), f"任务{n}", "区发改委", printed] for n, (printed, _, _) in enumerate(forms, start=1)]
+    rows = []
+    for printed_row in grid:
+        cells = []
+        for value in printed_row:
+            cells.append(Cell(value, line, line))
+            line += 2
+        rows.append(tuple(cells))
+    return Document("t.txt", "text", "utf-8", "", (*head, Table(tuple(rows), 20, line - 2)))
+
+
+def test_every_form_in_a_tables_deadline_column(registry):
+    from pipeline.core.notice import parse_notice_document
+
+    tables = parse_notice_document(_table_notice("2024年某区重点任务分工方案", TABLE_FORMS), b"x", registry).tables
+    read = [(row["deadline"], row["due_date"], row["deadline_kind"]) for row in tables["tasks"]]
+    assert read == [(printed if kind or due else None, due, kind) for printed, due, kind in TABLE_FORMS]
+    assert not [row for row in tables["findings"] if row["kind"].startswith("deadline")]
+
+
+def test_a_tables_deadline_without_a_year_in_a_plan_of_several_years_is_a_warning_naming_its_row(registry):
+    from pipeline.core.notice import parse_notice_document
+
+    forms = [("6月底前", None, "date"), ("2025年底前", D(2025, 12, 31), "date")]
+    tables = parse_notice_document(_table_notice("某区三年行动计划（2024—2026年）", forms), b"x", registry).tables
+    assert [(row["deadline"], row["due_date"], row["deadline_kind"]) for row in tables["tasks"]] == forms
+    task = tables["tasks"][0]
+    assert [(row["kind"], row["value"], row["line"]) for row in tables["findings"] if row["kind"].startswith("deadline")] \
+        == [("deadline_year_unknown", "6月底前", task["line_start"])]
+
+
+def test_a_plain_text_tables_deadline_column_is_read(registry):
+    from pipeline.core.notice import parse_notice
+
+    text = ("某区三年行动计划（2024—2026年）\n\n一、主要任务\n\n按照分工表推进各项任务。\n\n"
+            "序号\n\n重点任务\n\n牵头单位\n\n完成时限\n\n"
+            "1\n\n建立台账制度\n\n区发改委\n\n2024年6月底\n\n"
+            "2\n\n完善考核办法\n\n区财政局\n\n长期坚持\n")
+    tables = parse_notice(text.encode("utf-8"), "t.txt", registry).tables
+    assert [(row["deadline"], row["due_date"], row["deadline_kind"]) for row in tables["tasks"]] == [
+        ("2024年6月底", D(2024, 6, 30), "date"), ("长期坚持", None, "standing")]
