@@ -268,3 +268,12 @@ def test_a_plain_text_tables_deadline_column_is_read(registry):
     tables = parse_notice(text.encode("utf-8"), "t.txt", registry).tables
     assert [(row["deadline"], row["due_date"], row["deadline_kind"]) for row in tables["tasks"]] == [
         ("2024年6月底", D(2024, 6, 30), "date"), ("长期坚持", None, "standing")]
+
+
+def test_a_deadline_run_on_after_the_unit_labels_of_an_items_line_is_the_tasks_deadline():
+    outline = _plan("某某市三年行动计划（2019—2021年）",
+                    "1．建立台账制度。牵头单位：市财政局；配合单位：市审计局。完成时限：2019年底前。\n"
+                    "2．完善考核办法。\n牵头单位：市审计局\n")
+    assert [(t.task_id, t.deadline, t.due_date, [line.units for line in t.unit_lines]) for t in outline.tasks] == [
+        ("1.0.1", "2019年底前", D(2019, 12, 31), [["市财政局"], ["市审计局"]]),
+        ("1.0.2", None, None, [["市审计局"]])]
