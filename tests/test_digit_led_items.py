@@ -43,3 +43,9 @@ def test_a_decimal_between_an_item_and_the_next_one_printed_with_its_number_stay
     items, _ = _items("1．实施甲工程。\n2．实施乙工程。\n3.121人才工程。\n（二）强化监督\n1．建立制度。\n3．检查。\n")
     assert [(item[0], item[2]) for item in items] == [("1.1.1", "实施甲工程"), ("1.1.2", "实施乙工程"),
                                                       ("1.1.3", "121人才工程"), ("1.2.1", "建立制度"), ("1.2.3", "检查")]
+
+
+def test_a_bare_figure_after_an_item_is_text_not_the_next_item():
+    # A table printed as paragraphs (corpus tables/10 line 156 prints 4.42 after item 3): no sentence, no item.
+    items, _ = _items("1．实施甲工程。\n2．实施乙工程。\n3．编制系统方案。\n4.42\n4.42平方公里\n")
+    assert [item[1] for item in items] == ["1．", "2．", "3．"]

@@ -12,6 +12,7 @@ from typing import Iterable, NamedTuple
 
 import datetime as dt
 import itertools
+import re
 
 from pipeline.core.attachments import Listed, Part, split_attachments
 from pipeline.core.clauses import Clause, find_clauses
@@ -27,6 +28,8 @@ from pipeline.core.sentences import split_first_sentence, split_unit_list
 from pipeline.errors import PlanDataError
 
 LEVEL_NAMES = {1: "chapter", 2: "section", 3: "item", 4: "sub-item"}
+# A sentence after the figures a digit-led item opens with (11.121人才工程。…).
+_SENTENCE = re.compile(r"^[0-9０-９]+[^0-9０-９.．。]+?.*[。；！？]")
 # Nodes outside the outline's numbering (level 0): an attachment (附件), a table, a table's category row.
 PART_KINDS = ("attachment", "table", "category")
 
@@ -183,9 +186,10 @@ class _Builder:
         """``11.121人才…`` after item 10 is item 11 (a project name starting with digits), not a decimal:
         a mark followed by digits opens an item only when its number is the next one at its level, and the
         next item printed at that level (in ``later``, the headings of the lines after it, before a higher
-        level's) is not that number again (``3.5万元…`` between items 2 and 3 is text)."""
+        level's) is not that number again (``3.5万元…`` between items 2 and 3 is text). The paragraph must read
+        as an item, with a sentence in it: a bare figure (``4.42``, a cell of a table printed as paragraphs) is text."""
         found = match_digit_led_item(text)
-        if found is None:
+        if found is None or not _SENTENCE.search(found.rest):
             return None
         for heading in later:
             if heading is not None and heading.level <= found.level:
