@@ -31,7 +31,7 @@ from pipeline.schema import TableSpec, table_specs
 from pipeline.shard import ShardContext, build_shard, registry_key
 from pipeline.shards import SHARDS
 from pipeline.site.base_url import DEFAULT_BASE_URL, resolve_base_url
-from pipeline.sources import list_notices, read_registry_files
+from pipeline.sources import list_notices, read_registry_files, unread_files
 
 SPECS = table_specs()
 PREVIEW_ROWS = 10
@@ -253,6 +253,7 @@ def release_files(plan_build: PlanBuild, unit_registry: dict, **shards: dict) ->
     write_descriptor(plan_build.staging, descriptor)
     summary = {"shards": {manifest["shard"]: manifest for manifest in manifests if manifest["key"]},
                "skipped": [item for manifest in manifests for item in manifest["skipped"]],
+               "unread": unread_files(Path(plan_build.sources_dir)),
                "checked": sorted(r["name"] for manifest in manifests if manifest["linked"]
                                  for r in manifest["resources"])}
     return dg.Output(summary, metadata={"version": descriptor["version"], "resources": len(descriptor["resources"]),
@@ -296,4 +297,5 @@ def release(plan_build: PlanBuild, release_files: dict) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"release_id": published.release_id, "new": published.new,
                                           "path": str(published.path),
                                           "repairs": dg.MetadataValue.json(list(plan_build._repairs)),
-                                          "skipped": dg.MetadataValue.json(release_files["skipped"])})
+                                          "skipped": dg.MetadataValue.json(release_files["skipped"]),
+                                          "unread": dg.MetadataValue.json(release_files.get("unread", []))})

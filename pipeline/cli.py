@@ -42,6 +42,8 @@ def _build(args: argparse.Namespace) -> int:
         where = item["file"] + (f":{item['line']}" if item.get("line") else "")
         kept = "previous rows kept, marked stale" if item.get("stale") else "not published"
         print(f"Skipped: {where}: {item['message']} ({kept})")
+    for item in outcome.unread:
+        print(f"Not read: {item['file']} ({item['format']}: not a format the build reads)")
     print(f"{'New release' if outcome.new else 'Unchanged since release'} {outcome.release_id}")
     print(f"Release path: {release}")
     print(f"Latest:       {Path(args.outputs) / 'latest'}")

@@ -15,7 +15,8 @@ _SUFFIXES = (".py", ".csv", ".json", ".sql", ".css", ".js")
 PARTS = {
     "parser": ("pipeline/core", "pipeline/extract.py", "pipeline/sidecar.py", "pipeline/schema.py",
                "pipeline/provenance.py", "schemas"),
-    "files": ("pipeline/publish/files.py", "pipeline/publish/datapackage.py", "pipeline/shard.py",
+    "files": ("pipeline/publish/files.py", "pipeline/publish/datapackage.py", "pipeline/publish/texts.py",
+              "pipeline/shard.py",
               "pipeline/checks", "pipeline/schema.py", "schemas"),
     "database": ("pipeline/store.py", "pipeline/publish/assemble.py", "pipeline/schema.py", "schemas"),
     "site": ("pipeline/site", "pipeline/render", "pipeline/changes", "pipeline/publish/finalize.py"),

@@ -26,6 +26,7 @@ class BuildOutcome:
     index_entry: dict
     repairs: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # notices left out by --skip-broken
+    unread: list[dict] = field(default_factory=list)  # files in a format no reader reads: {"file", "format"}
 
 
 def _plain(error) -> str:
@@ -113,4 +114,5 @@ def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_prog
     entry = next((e for e in read_index(outputs)["releases"] if e["release_id"] == release_id), {})
     repairs = list(metadata["repairs"].value) if "repairs" in metadata else []
     skipped = list(metadata["skipped"].value) if "skipped" in metadata else []
-    return BuildOutcome(release_id, release_dir, bool(metadata["new"].value), entry, repairs, skipped)
+    unread = list(metadata["unread"].value) if "unread" in metadata else []
+    return BuildOutcome(release_id, release_dir, bool(metadata["new"].value), entry, repairs, skipped, unread)

@@ -23,6 +23,7 @@ from pipeline.parse_cache import ParseCache, notice_key
 from pipeline.publish.assemble import write_shard_files
 from pipeline.publish.datapackage import notice_sources
 from pipeline.publish.reuse import Previous
+from pipeline.publish.texts import write_rendered_texts
 from pipeline.schema import table_specs
 from pipeline.sources import SourceFile
 
@@ -111,6 +112,7 @@ def build_shard(shard: str, notices: list[Notice], context: ShardContext) -> dic
                     "files": previous["files"], "sources": previous["sources"],
                     "resources": context.previous.shard_resources(shard), "linked": True}
     docs: dict[str, str] = {}
+    read: list[Notice] = []  # the notices published from their current text (not stale)
     parts: list[dict[str, pa.Table]] = []
     errors: list[dict] = []
     skipped: list[dict] = []
@@ -123,11 +125,14 @@ def build_shard(shard: str, notices: list[Notice], context: ShardContext) -> dic
         if tables is not None:
             docs[notice.doc_id] = key
             parts.append(tables)
+            if not key.startswith("stale:"):
+                read.append(notice)
     manifest = {"shard": shard, "docs": docs, "errors": errors, "skipped": skipped}
     if not docs:
         return {**manifest, "key": None, "files": [], "resources": [], "sources": [], "linked": False}
     manifest["key"] = _shard_key(docs)
     tables = {name: concat([part[name] for part in parts], name) for name in NOTICE_TABLES}
     resources, files = write_shard_files(context.staging, shard, tables)
+    files += write_rendered_texts(context.staging, read)
     return {**manifest, "files": files, "resources": resources, "sources": notice_sources(tables["documents"]),
             "linked": False}

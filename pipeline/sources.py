@@ -20,6 +20,14 @@ from pipeline.sidecar import SUFFIX as SIDECAR_SUFFIX
 from pipeline.sidecar import parse_sidecar, sidecar_path
 
 NOTICE_SUFFIXES = tuple(READERS)  # a file is a notice when a reader reads its format
+# Formats publishers keep beside their notices that no reader reads: they never fail a build, and the
+# build summary and quality.md list them as not read (suffix -> format shown).
+UNREAD_FORMATS = {
+    ".pdf": "PDF", ".doc": "Word 97-2003 (.doc)", ".wps": "WPS", ".ofd": "OFD", ".rtf": "RTF",
+    ".odt": "OpenDocument text", ".xls": "Excel 97-2003", ".xlsx": "Excel", ".et": "WPS spreadsheet",
+    ".png": "image", ".jpg": "image", ".jpeg": "image", ".gif": "image", ".bmp": "image", ".tif": "image",
+    ".tiff": "image", ".webp": "image",
+}
 REGISTRY_FILES = ("units.csv", "unit_aliases.csv")
 _HASH_CHUNK = 1 << 20
 
@@ -76,7 +84,8 @@ def _is_notice(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in NOTICE_SUFFIXES
 
 
-def _walk(folder: str, prefix: str, root: str, found: list[tuple[str, Path]]) -> None:
+def _walk(folder: str, prefix: str, root: str, found: list[tuple[str, Path]],
+          unread: list[tuple[str, str]] | None = None) -> None:
     # scandir rather than os.walk and pathlib: the sensor lists the directory every minute,
     # and an entry's type comes with the listing, without a stat per file.
     with os.scandir(folder) as listing:
@@ -84,7 +93,7 @@ def _walk(folder: str, prefix: str, root: str, found: list[tuple[str, Path]]) ->
     for entry in entries:
         relative = prefix + entry.name
         if entry.is_dir(follow_symlinks=False):
-            _walk(entry.path, relative + "/", root, found)
+            _walk(entry.path, relative + "/", root, found, unread)
         elif entry.is_symlink():
             into_folder = entry.is_dir()  # a linked folder is not entered, but must not lead out
             if not (into_folder or _is_notice(entry.name)):
@@ -101,18 +110,30 @@ def _walk(folder: str, prefix: str, root: str, found: list[tuple[str, Path]]) ->
         elif _is_notice(entry.name) and entry.is_file(follow_symlinks=False):
             _check_name(relative, printable(relative))
             found.append((relative, Path(entry.path)))
+        elif unread is not None and os.path.splitext(entry.name)[1].lower() in UNREAD_FORMATS:
+            unread.append((printable(relative), UNREAD_FORMATS[os.path.splitext(entry.name)[1].lower()]))
 
 
 def notice_files(sources_dir: Path) -> list[tuple[str, Path]]:
-    """(relative path with / separators, path) of every *.txt under the directory, hidden files and
-    folders skipped, sorted by relative path. The relative path is what identifies a notice."""
+    """(relative path with / separators, path) of every notice (a file of a format in NOTICE_SUFFIXES)
+    under the directory, hidden files and folders skipped, sorted by relative path. The relative path is
+    what identifies a notice."""
     if not sources_dir.is_dir():
         raise PlanDataError("sources directory does not exist", file=printable(str(sources_dir)))
     found: list[tuple[str, Path]] = []
     _walk(str(sources_dir), "", os.path.realpath(sources_dir), found)
     if not found:
-        raise PlanDataError("no notice (*.txt) in the sources directory", file=printable(str(sources_dir)))
+        kinds = ", ".join(f"*{suffix}" for suffix in NOTICE_SUFFIXES)
+        raise PlanDataError(f"no notice ({kinds}) in the sources directory", file=printable(str(sources_dir)))
     return sorted(found)
+
+
+def unread_files(sources_dir: Path) -> list[dict]:
+    """Files beside the notices in a format no reader reads (PDF, .doc, WPS, images), each
+    {"file", "format"}, sorted by path: listed as not read, never a failure."""
+    unread: list[tuple[str, str]] = []
+    _walk(str(sources_dir), "", os.path.realpath(sources_dir), [], unread)
+    return [{"file": name, "format": kind} for name, kind in sorted(unread)]
 
 
 def notice_paths(sources_dir: Path) -> list[Path]:

@@ -261,3 +261,13 @@ def test_quality_report_lists_notices_with_0_tasks_and_their_no_tasks_line(regis
     report = quality_report(tables)
     section = report.split("## Notices with 0 tasks", 1)[1].split("\n## ", 1)[0]
     assert "| empty | n.txt | 3 |" in section and "| read |" not in section
+
+
+def test_an_attachment_number_printed_twice_is_refused_naming_the_line(registry):
+    from pipeline.errors import PlanDataError
+    text = COVERING.replace("附件2\n", "附件1\n")
+    with pytest.raises(PlanDataError) as refused:
+        parse(text, registry)
+    assert refused.value.file == "n.txt"
+    assert refused.value.line == text.split("\n").index("附件1", text.split("\n").index("附件1") + 1) + 1
+    assert "duplicate attachment number 附件1" in refused.value.message

@@ -40,7 +40,9 @@ def _section(section_id: str, parent_id: str | None) -> dict:
 
 def test_children_before_parents_load_and_keep_every_row(tmp_path):
     tables = bundled()
-    reversed_tables = {name: table.take(list(range(table.num_rows - 1, -1, -1))) for name, table in tables.items()}
+    # Typed indices: an empty table (attachments, for the bundled notice) takes an empty int64 array.
+    reversed_tables = {name: table.take(pa.array(range(table.num_rows - 1, -1, -1), type=pa.int64()))
+                       for name, table in tables.items()}
     # The bundled notice has three generations of sections and units below other units.
     assert len(set(tables["sections"].column("level").to_pylist())) == 3
     assert tables["units"].column("parent_id").null_count < tables["units"].num_rows

@@ -291,3 +291,41 @@ def test_a_table_is_headed_by_its_caption_else_by_its_header_words(registry):
     plain = rows_of([*HEAD, Paragraph(90, "各单位要抓好落实。"), table(SIMPLE)], registry)
     headings = {row["section_id"]: row["heading"] for row in plain["sections"]}
     assert headings["A0.T1"] == "序号 / 重点任务 / 牵头单位 / 配合单位 / 完成时限"
+
+
+def test_a_category_number_printed_twice_keeps_the_ids_unique(registry):
+    grid = [["序号", "工作任务", "牵头单位"],
+            ["一、方面甲", LEFT, LEFT], ["（一）", "任务甲", "区水务局"],
+            ["一、方面乙", LEFT, LEFT], ["（一）", "任务乙", "区交通委"]]
+    tables = rows_of([*HEAD, table(grid)], registry)
+    assert [row["section_id"] for row in tables["sections"] if row["kind"] == "category"] == ["A0.T1.C1", "A0.T1.C2"]
+    assert [row["task_id"] for row in tables["tasks"]] == ["A0.T1.C1.1", "A0.T1.C2.1"]
+
+
+PAGE = """<html><head><meta charset="utf-8"><title>t</title></head><body><div id="content">
+<p>某区关于印发《某区重点任务分工方案》的通知</p><p>各街镇：</p><p>现印发给你们，请认真贯彻执行。</p>
+<p>一、工作目标</p><p>到2026年，完成各项任务。</p><p>附件：重点任务分工表</p>
+<p>某区人民政府办公室</p><p>2024年10月10日</p><p>附件</p><p>重点任务分工表</p>
+<table border="1">
+<tr><td rowspan="2">序号</td><td rowspan="2">重点任务</td><td colspan="2">责任分工</td><td rowspan="2">完成时限</td></tr>
+<tr><td>牵头单位</td><td>配合单位</td></tr>
+<tr><td colspan="5">一、源头减量</td></tr>
+<tr><td>1</td><td>推动源头减量。</td><td rowspan="2">区建设管理委</td><td>区水务局</td><td>2025年底前</td></tr>
+<tr><td>2</td><td>拓展消纳空间。</td><td>——</td><td>长期坚持</td></tr>
+<tr><td>序号</td><td>重点任务</td><td>牵头单位</td><td>配合单位</td><td>完成时限</td></tr>
+<tr><td colspan="5">二、执法打击</td></tr>
+<tr><td>3</td><td>严查非法排放。</td><td>区城管执法局</td><td>公安分局、<br>属地街镇</td><td>2025年6月</td></tr>
+</table></div></body></html>"""
+
+
+def test_a_web_page_table_with_rowspan_colspan_a_two_row_and_a_repeated_header(registry):
+    from pipeline.core.notice import parse_notice
+    tables = parse_notice(PAGE.encode("utf-8"), "page.html", registry).tables
+    tasks = tasks_by_id(tables)
+    assert list(tasks) == ["A1.T1.1", "A1.T1.2", "A1.T1.3"]  # numbering runs on across the categories
+    assert units(tables, "A1.T1.2", "lead") == ["区建设管理委"]  # rowspan: the lead covers rows 1 and 2
+    assert units(tables, "A1.T1.2", "co") == []
+    assert units(tables, "A1.T1.3", "co") == ["公安分局", "属地街镇"]
+    assert [(row["section_id"], row["heading"]) for row in tables["sections"] if row["level"] == 0] == [
+        ("A1", "重点任务分工表"), ("A1.T1", "重点任务分工表"), ("A1.T1.C1", "源头减量"), ("A1.T1.C2", "执法打击")]
+    check_patterns(tables)

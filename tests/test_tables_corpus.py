@@ -126,6 +126,15 @@ def test_12_attachment_3_rows_and_no_task_from_the_duty_lists(release):
                               [D12]).fetchone()[0]
     assert outside == 0
     assert release.execute("SELECT count(*) FROM findings WHERE doc_id = ? AND kind = 'no_tasks'", [D12]).fetchone()[0] == 0
+    # README: 7 rows have co ——, 1 row has lead —— (the last one).
+    without = dict(release.execute(
+        "SELECT r.role, count(*) FROM tasks t CROSS JOIN (VALUES ('lead'), ('co')) r(role) WHERE t.doc_id = ? AND NOT EXISTS "
+        "(SELECT 1 FROM assignments a WHERE a.doc_id = t.doc_id AND a.task_id = t.task_id AND a.role = r.role) "
+        "GROUP BY ALL", [D12]).fetchall())
+    assert without == {"co": 7, "lead": 1}
+    per_category = dict(release.execute("SELECT section_id, count(*) FROM tasks WHERE doc_id = ? GROUP BY ALL",
+                                        [D12]).fetchall())
+    assert per_category == {"A3.T1.C1": 7, "A3.T1.C2": 10, "A3.T1.C3": 6, "A3.T1.C4": 3}
     listed = release.execute("SELECT ordinal, title FROM attachments WHERE doc_id = ? ORDER BY ordinal", [D12]).fetchall()
     assert [row[0] for row in listed] == [1, 2, 3] and listed[2][1] == "全面加强建筑垃圾管理的实施意见任务职责分工表"
 

@@ -11,7 +11,8 @@ from pipeline.changes.vocabulary import CHANGES, ENTITIES, ROLES
 
 # Provenance and line numbers: moving lines or re-saving the file is not a change.
 IGNORED_FIELDS = frozenset({
-    "source_sha256", "source_file", "source_bytes", "source_lines", "source_encoding",
+    "source_sha256", "source_file", "source_bytes", "source_lines", "source_encoding", "source_format",
+    "rendered_sha256",
     "line", "line_start", "line_end",
 })
 INPUT_TABLES = ("documents", "sections", "tasks", "assignments")  # what a change log is computed from

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pipeline.core.document import Block, Paragraph, Table
 from pipeline.core.header import parse_date
 from pipeline.core.marks import chinese_numeral
+from pipeline.errors import PlanDataError
 
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NUMBER = r"[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3}"
@@ -112,7 +113,7 @@ def split_attachments(blocks: tuple[Block, ...] | list[Block]) -> Attachments:
             continue
         if LIST_START.match(text):
             items, after = _list_items(blocks, at)
-            owner = _owner(current)
+            owner = current
             for number, title, line in items:
                 listed.append(Listed(owner.part_id, number, title, line))
                 marks.add(line)
@@ -130,10 +131,6 @@ def split_attachments(blocks: tuple[Block, ...] | list[Block]) -> Attachments:
     return Attachments(parts, listed, frozenset(marks))
 
 
-def _owner(current: Part) -> Part:
-    return current
-
-
 def _open(parts: list[Part], current: Part, label: str, line: int, title: str | None,
           number: int | None = None) -> Part:
     """A new attachment after ``current``: its child when ``current`` (or one of its ancestors) printed a
@@ -147,6 +144,10 @@ def _open(parts: list[Part], current: Part, label: str, line: int, title: str | 
     ordinal = number if number is not None else owner.children
     owner.children = max(owner.children, ordinal)
     part_id = f"A{ordinal}" if owner.part_id == "A0" else f"{owner.part_id}.A{ordinal}"
+    earlier = next((part for part in parts if part.part_id == part_id), None)
+    if earlier is not None:
+        raise PlanDataError(f"duplicate attachment number {label}: attachment {part_id} is already headed at line "
+                            f"{earlier.line}", line=line)
     part = Part(part_id, label, line, title, parent=owner if owner.part_id != "A0" else None)
     parts.append(part)
     return part

@@ -72,7 +72,8 @@ def parse_notice_document(document: Document, data: bytes, registry: UnitRegistr
         "doc_number": header.doc_number, "addressees": header.addressees, "notice_body": header.notice_body,
         "issuer": header.issuer, "drafted_by": header.drafted_by, "jurisdiction": jurisdiction,
         "issue_date": header.issue_date, "period_start": header.period_start, "period_end": header.period_end,
-        "preamble": header.preamble, "source_file": file_name, "source_sha256": sha,
+        "preamble": header.preamble, "source_file": file_name, "source_format": document.format,
+        "source_sha256": sha, "rendered_sha256": hashlib.sha256(document.text.encode("utf-8")).hexdigest(),
         "source_encoding": document.encoding, "source_bytes": len(data),
         "source_lines": count_lines(document.text),
     }]

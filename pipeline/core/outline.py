@@ -454,7 +454,10 @@ def parse_outline(text: str, file: str) -> Outline:
 
 def parse_document(document: Document) -> Outline:
     file = document.file
-    split = split_attachments(document.blocks)
+    try:
+        split = split_attachments(document.blocks)
+    except PlanDataError as error:
+        raise PlanDataError(error.message, file=file, line=error.line) from None
     # The notice's items in printed order: (part, line) for a paragraph's lines, (part, table) for a table.
     items: list[tuple[Part, Line | Table]] = []
     for part in split.parts:

@@ -36,10 +36,6 @@ from pipeline.core.sentences import split_unit_list
 
 EMPTY_CELLS = frozenset({"——", "—", "/", "／", "－－", "--"})
 _SEPARATORS = "、，,；;"
-# A line break inside a unit cell after one of these ends a unit's name; elsewhere (区土方工作⏎专班) it is
-# the page's wrap inside one name.
-_NAME_ENDS = ("局", "委", "办", "处", "室", "部", "院", "会", "府", "厅", "署", "队", "所", "站", "司", "中心",
-              "集团", "公司", "单位", "部门", "街镇", "各区", "专班", "小组", "管委会", "分局", "）", ")")
 _HEADER_NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NUMBER = re.compile(r"^[（(]?\s*(?P<n>[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})\s*[）)]?\s*[.．、]?$")
@@ -123,7 +119,10 @@ def split_cell_units(text: str) -> tuple[list[str], bool]:
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     joined = ""
     for line in lines:
-        if joined and joined[-1] not in _SEPARATORS and joined.endswith(_NAME_ENDS) and _depth(joined) == 0:
+        # After a name's end (vocabulary ``name_end``) a line break separates two units; elsewhere
+        # (区土方工作⏎专班) it is the page's wrap inside one name.
+        if (joined and joined[-1] not in _SEPARATORS and joined.endswith(vocabulary.longest_first("name_end"))
+                and _depth(joined) == 0):
             joined += "、"
         joined += line
     return split_unit_list(joined)
@@ -237,6 +236,9 @@ def read_table(table: Table, table_id: str, ordinal: int, caption: str | None = 
             heading = text[mark.end():].strip() if mark and not printed else text
             position = len(categories) + 1
             ordinal_c = number if number is not None else position
+            taken = {category.ordinal for category in categories}
+            if ordinal_c in taken:  # a category number printed twice: its position, else the next free one
+                ordinal_c = position if position not in taken else max(taken) + 1
             lines = [cell.line_end for cell in row if cell.origin is None]
             section = TableSection(f"{table_id}.C{ordinal_c}", "category", ordinal_c, label or str(ordinal_c),
                                    heading or label, min(cell.line_start for cell in row if cell.origin is None),

@@ -56,7 +56,7 @@ def _changes(previous: Previous, new_tables: dict[str, pa.Table], new_keys: dict
 
 def finalize(outputs: Path, staging: Path, base_url: str | None = None, build: dict | None = None) -> Published:
     """``build`` is what the release_files step reports: each shard's manifest (its doc keys and
-    whether it was linked) and the notices left out by --skip-broken."""
+    whether it was linked), the notices left out by --skip-broken and the files of formats not read."""
     build = build or {}
     descriptor = json.loads((staging / "datapackage.json").read_text(encoding="utf-8"))
     current = latest_release(outputs)
@@ -75,7 +75,8 @@ def finalize(outputs: Path, staging: Path, base_url: str | None = None, build: d
     base_url = resolve_base_url(base_url)
     notice = base_url_notice(base_url)
     (staging / "quality.md").write_text(quality_report(new_tables, [notice] if notice else [],
-                                                       build.get("skipped", [])), encoding="utf-8")
+                                                       build.get("skipped", []), build.get("unread", [])),
+                                     encoding="utf-8")
     pages: dict[str, str] = {}
     linked = [path for shard in shards.values() if shard.get("linked") for path in shard["files"]]
 

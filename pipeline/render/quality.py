@@ -12,10 +12,12 @@ STALE = "stale (previous release's rows: the amended text could not be read)"
 FINDING_COLUMNS = ["doc_id", "line", "kind", "severity", "value", "message"]
 
 
-def quality_report(tables: dict[str, pa.Table], notices: list[str] = (), skipped: list[dict] = ()) -> str:
+def quality_report(tables: dict[str, pa.Table], notices: list[str] = (), skipped: list[dict] = (),
+                   unread: list[dict] = ()) -> str:
     """``notices`` are release-wide remarks (the placeholder base URL), shown first. ``skipped``: the
     notices --skip-broken left out, each {"file", "line", "message", "stale"} (stale: the previous
-    release's rows of it were kept)."""
+    release's rows of it were kept). ``unread``: files beside the notices in a format no reader reads,
+    each {"file", "format"}."""
     tables = as_arrow(tables)
     documents = row_dicts(tables["documents"]) if "documents" in tables else []
     findings = tables.get("findings")
@@ -33,6 +35,12 @@ def quality_report(tables: dict[str, pa.Table], notices: list[str] = (), skipped
                            [[item["file"], item.get("line"), item["message"],
                              "previous rows kept (stale)" if item.get("stale") else "left out"] for item in skipped],
                            max_chars=200))
+        lines.append("")
+    if unread:
+        lines += ["## Files not read", "",
+                  f"{len(unread)} file(s) in the sources directory are in a format that is not read "
+                  "(only .txt, .html/.htm and .docx notices are); their text is not in this release.", ""]
+        lines.append(table(["file", "format"], [[item["file"], item["format"]] for item in unread], max_chars=200))
         lines.append("")
     # Whole-table group-bys: a portal's thousands of notices must not rescan every table per notice.
     counts = {name: doc_counts(tables.get(name)) for name in ("sections", "tasks", "assignments", "citations")}

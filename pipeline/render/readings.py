@@ -17,6 +17,7 @@ _KIND_TITLES = {
     "open": "open-ended list", "collective": "collective", "organ": "organ word",
     "role_column": "table role column", "task_column": "table task column", "number_column": "table numbering column",
     "category_column": "table category column", "deadline_column": "table deadline column",
+    "name_end": "end of a unit's name",
     "deadline_label": "deadline label", "deadline_form": "deadline form", "recurring": "recurring deadline",
     "standing": "standing deadline",
 }

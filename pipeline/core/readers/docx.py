@@ -41,9 +41,10 @@ class _Budget:
         self.file = file
         self.left = MAX_EXPANDED_BYTES
 
-    def refuse(self, part: str) -> PlanDataError:
-        return PlanDataError(f"{part} expands past the {MAX_EXPANDED_BYTES}-byte limit for a Word file's "
-                             "XML (a damaged file or a zip bomb)", file=self.file)
+    def refuse(self, part: str, declared: int | None = None) -> PlanDataError:
+        what = f"declares {declared} bytes expanded, past" if declared is not None else "expands past"
+        return PlanDataError(f"{part} {what} the {MAX_EXPANDED_BYTES}-byte limit for a Word file's XML "
+                             "(a damaged file or a zip bomb)", file=self.file)
 
 
 def _read_part(archive: zipfile.ZipFile, name: str, budget: _Budget) -> bytes | None:
@@ -52,7 +53,7 @@ def _read_part(archive: zipfile.ZipFile, name: str, budget: _Budget) -> bytes | 
     except KeyError:
         return None
     if info.file_size > budget.left:
-        raise budget.refuse(name)
+        raise budget.refuse(name, info.file_size)
     try:
         with archive.open(info) as handle:
             # The declared size may lie: never expand more than the budget, whatever the header says.

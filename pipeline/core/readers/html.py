@@ -204,6 +204,21 @@ def _outside_content(element) -> bool:
                for node in element.iterancestors()) or _tag(element) in _OUTSIDE_CONTENT
 
 
+def _outside_data_tables(holder, layout: dict):
+    """A data table's text counts for the element holding the table, not for its cells. ``layout``
+    remembers each table's verdict: a big table's every cell would otherwise judge it again."""
+    while _tag(holder) in ("td", "th", "tr", "tbody", "thead", "tfoot", "table", "caption"):
+        table = holder if _tag(holder) == "table" else next(holder.iterancestors("table"), None)
+        if table is not None and table not in layout:
+            layout[table] = is_layout_table(table)
+        if table is None or layout[table] or table.getparent() is None:
+            return holder
+        holder = table.getparent()
+        while _tag(holder) in _PARAGRAPH_TAGS and holder.getparent() is not None:
+            holder = holder.getparent()
+    return holder
+
+
 def content_element(root):
     """The notice's own content: UCAP-CONTENT, else a single <article>/<main>, else the element whose
     paragraphs hold the most text (each paragraph's text counts for the element holding it)."""
@@ -215,6 +230,7 @@ def content_element(root):
         if len(found) == 1:
             return found[0]
     scores: dict = {}
+    layout: dict = {}
     body = root.find("body") if root.find("body") is not None else root
     for element in body.iter():
         tag = _tag(element)
@@ -228,6 +244,7 @@ def content_element(root):
             holder = holder.getparent()
         if _tag(holder) in _PARAGRAPH_TAGS and holder.getparent() is not None:
             holder = holder.getparent()
+        holder = _outside_data_tables(holder, layout)
         if _outside_content(holder) or any(_skipped(node) for node in holder.iterancestors()):
             continue
         scores[holder] = scores.get(holder, 0) + own
@@ -246,6 +263,11 @@ def read_html(data: bytes, file_name: str) -> Document:
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
         raise PlanDataError(f"not a readable web page ({' '.join(str(exc).split()) or 'no markup'})",
                             file=file_name) from None
+    # libxml2 stops at 256 nested elements and drops the rest: refuse rather than publish part of a page.
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT":
+            raise PlanDataError(f"web page nested too deeply to read ({' '.join(error.message.split())})",
+                                file=file_name, line=error.line or None)
     content = content_element(root)
     walker = _Walker(file_name)
     walker.walk(content)

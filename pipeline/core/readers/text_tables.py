@@ -24,6 +24,7 @@ is bounded by the row's size, which is capped.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,8 +32,9 @@ from pipeline.core.document import Block, Cell, Paragraph, Table
 from pipeline.core.findings import Finding
 from pipeline.core.vocabulary import column_of, header_key
 
-# A row holds at most this many cells per column before the table is taken to have ended.
-_CELLS_PER_COLUMN = 4
+# A row (with the content rows continuing it) holds at most this many cells per column before the
+# table is taken to have ended: it bounds the work of aligning one row.
+_CELLS_PER_COLUMN = 8
 _MAX_HEADER_CELLS = 24
 _TOTAL_LABELS = frozenset({"总计", "合计", "小计"})
 
@@ -42,7 +44,7 @@ _NUMBER = re.compile(r"^[0-9０-９]+(?:[.．][0-9０-９]+)?[%％]?$")
 _DATE = re.compile(r"^(?:[0-9０-９]{4}|[〇○零一二三四五六七八九]{4})年.{1,3}月.{1,3}日$")
 _ATTACHMENT = re.compile(r"^附\s*件")
 _MARKS = (
-    ("digits", re.compile(r"^([0-9０-９]{1,3})$")),
+    ("digits", re.compile(r"^([0-9０-９]{1,4})$")),
     ("paren_cn", re.compile(rf"^[（(]\s*([{_CN}]{{1,3}})\s*[）)]")),
     ("paren_arabic", re.compile(r"^[（(]\s*([0-9０-９]{1,2})\s*[）)]")),
     ("arabic_dot", re.compile(r"^([0-9０-９]{1,3})\s*[、.．](?![0-9０-９])")),
@@ -111,11 +113,11 @@ class _Cell:
     def line_end(self) -> int:
         return self.paragraphs[-1].line
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return header_key(self.text)
 
-    @property
+    @functools.cached_property
     def kind(self) -> str:
         text = self.text
         if is_empty_mark(text):
@@ -338,7 +340,7 @@ class _TableReader:
             leading_styles[mark[0]] = len(leading_styles)
         if first is None:
             return None
-        anchor_style = row_mark(cells[first].key)[0]
+        anchor_style, _, anchor_bare = row_mark(cells[first].key)
         if anchor_style in leading_styles:
             return None
         body = list(range(self.body_start, first + 1))
@@ -363,7 +365,8 @@ class _TableReader:
             if _ATTACHMENT.match(cell.key) or _DATE.match(cell.key):
                 break
             mark = row_mark(cell.key)
-            if mark and mark[0] == anchor_style:
+            # a bare number (the 序号 column) is never followed by a heading's text (（三）保障措施)
+            if mark and mark[0] == anchor_style and mark[2] == anchor_bare:
                 body.append(at)
                 position = len(body) - 1
                 expected = len(categories) + 1
@@ -436,7 +439,6 @@ class _TableReader:
         self.unsure: set[tuple[int, int]] = set()  # (row, col) of role cells left empty as not aligned
         self.learned: dict[int, str] = {}
         previous: int | None = None
-        last_line = header_rows[-1][-1].line_end
         used_to = len(body)
         for k, position in enumerate(anchors):
             start = starts[k]
@@ -476,7 +478,6 @@ class _TableReader:
                     if used < len(printed):
                         used_to = printed[used - 1] + 1 if used else printed[0]
                         break
-            last_line = max(last_line, max(cell.line_end for cell in self.rows[-1]))
         end_cell = body[used_to - 1] + 1
         line_end = max(cell.line_end for row in self.rows for cell in row)
         table = Table(tuple(tuple(row) for row in self.rows), self.rows[0][0].line_start, line_end,
@@ -510,7 +511,7 @@ class _TableReader:
         continuing it) and returns how many of ``printed`` belong to the table."""
         width = len(self.header)
         tail_columns = list(range(a + 1, width))
-        expected = ["unit" if c in self.roles else self.learned.get(c, "any") for c in tail_columns]
+        expected = ["unit" if c in self.roles else self.learned.get(c, self.default_kind(c)) for c in tail_columns]
         kinds = [self.cells[body[p]].kind for p in printed]
         can_skip = previous is not None or total
         solutions = _Aligner(expected, kinds, can_skip, may_end).solve()
@@ -567,6 +568,12 @@ class _TableReader:
             self.rows.append(row)
         return used
 
+    def default_kind(self, column: int) -> str:
+        """What a column holds before its first cell is read: a task, category or deadline column holds
+        text, never a unit list; a column the genre does not name may hold anything."""
+        entry = self.entries[column]
+        return "text" if entry is not None and entry.kind in ("task_column", "category_column", "deadline_column") else "any"
+
     def _names(self, columns: list[int]) -> str:
         return "、".join(header_key(self.header_text(c)) for c in columns)
 
@@ -603,6 +610,56 @@ class _TableReader:
         return "".join(c.text for c in self.header[column])
 
 
+_CAPTION = re.compile(r"^表\s*[0-9０-９]{1,2}[\s:：．.、]+\S")
+_GRID_STOP = re.compile(r"^(?:注\s*[:：]|图\s*[0-9０-９]|表\s*[0-9０-９]|附\s*件)")
+_DIGIT = re.compile(r"[0-9０-９]")
+_MAX_GRID_CELLS = 400
+
+
+def _grid_class(cell: _Cell) -> str:
+    key = cell.key
+    if is_empty_mark(key):
+        return "empty"
+    if _NUMBER.match(key):
+        return "num"
+    return "short" if len(key) <= 15 and "。" not in key else "long"
+
+
+def _ends_grid(cell: _Cell) -> bool:
+    mark = row_mark(cell.key)
+    return (_GRID_STOP.match(cell.key) is not None or _DATE.match(cell.key) is not None
+            or (mark is not None and not mark[2] and mark[0] != "digits"))
+
+
+def _read_captioned(cells: list[_Cell], start: int) -> tuple[Table, int] | Finding | None:
+    """A table under its caption (``表2 …编制计划表``) with neither header words nor row numbers (10's
+    表2, 表3). It is read only when its cells fill a grid whose columns each hold one kind of cell (numbers,
+    short names, sentences); a header over two rows or cells merged over rows (10's 表1) do not fill one,
+    and its cells stay paragraphs: nothing is guessed."""
+    at = start
+    while (at < len(cells) and at - start < _MAX_HEADER_CELLS and _header_like(cells[at])
+           and not _DIGIT.search(_BRACKETED.sub("", cells[at].key))):
+        at += 1
+    header = at - start
+    end = at
+    while end < len(cells) and end - start < _MAX_GRID_CELLS and not _ends_grid(cells[end]):
+        end += 1
+    total = end - start
+    for width in range(header, 1, -1):
+        if total % width or total // width < 3:
+            continue
+        grid = [cells[start + row * width:start + (row + 1) * width] for row in range(total // width)]
+        if all(len({_grid_class(row[column]) for row in grid[1:]} - {"empty"}) <= 1 for column in range(width)):
+            rows = tuple(tuple(Cell(cell.text, cell.line_start, cell.line_end) for cell in row) for row in grid)
+            return Table(rows, rows[0][0].line_start, rows[-1][-1].line_end, 1), end
+    if header < 2:
+        return None
+    caption = cells[start - 1]
+    return Finding(caption.line_start, "table_not_read",
+                   f"the table under {caption.text!r} does not fill a grid of its {header} header cells (a header "
+                   "over two rows, or cells merged over rows): its cells are read as paragraphs", caption.text)
+
+
 def read_text_tables(paragraphs: list[Paragraph]) -> tuple[list[Block], list[Finding]]:
     """The paragraphs with each run that forms a table replaced by a Table, and the readers' findings."""
     cells = _cells(paragraphs)
@@ -618,7 +675,15 @@ def read_text_tables(paragraphs: list[Paragraph]) -> tuple[list[Block], list[Fin
             read = reader.read()
         if read is None:
             blocks.extend(cells[at].paragraphs)
-            at += 1
+            captioned = _read_captioned(cells, at + 1) if _CAPTION.match(cells[at].text) else None
+            if isinstance(captioned, Finding):
+                findings.append(captioned)
+                captioned = None
+            if captioned is not None:
+                blocks.append(captioned[0])
+                at = captioned[1]
+            else:
+                at += 1
             continue
         table, at = read
         blocks.append(table)
