@@ -277,3 +277,10 @@ def test_a_deadline_run_on_after_the_unit_labels_of_an_items_line_is_the_tasks_d
     assert [(t.task_id, t.deadline, t.due_date, [line.units for line in t.unit_lines]) for t in outline.tasks] == [
         ("1.0.1", "2019年底前", D(2019, 12, 31), [["市财政局"], ["市审计局"]]),
         ("1.0.2", None, None, [["市审计局"]])]
+
+
+def test_a_bracketed_deadline_after_the_units_of_a_unit_line_is_cut_with_its_bracket():
+    outline = _plan("某某市三年行动计划（2019—2021年）",
+                    "1．建立台账制度。\n牵头单位：市财政局、市审计局（完成时限：2019年3月）\n")
+    assert _deadlines(outline) == [("1.0.1", "2019年3月", D(2019, 3, 31), "date", "1．建立台账制度。")]
+    assert outline.tasks[0].unit_lines[0].units == ["市财政局", "市审计局"]

@@ -81,13 +81,20 @@ def split_deadline(text: str) -> tuple[str, str | None]:
     found = _labels().search(text)
     if found is None:
         return text, None
-    end = len(text)
+    start, end = found.start(), len(text)
     for stop in "。；;":
         at = text.find(stop, found.end())
         if at != -1:
             end = min(end, at)
+    head = text[:start].rstrip()
+    if head.endswith(("（", "(")):  # 市财政局（完成时限：2019年底前）: the bracket goes with its deadline
+        close = min((at for at in (text.find("）", found.end()), text.find(")", found.end())) if at != -1),
+                    default=-1)
+        if close != -1:
+            printed = text[found.end():min(end, close)].strip(_TRAILING) or None
+            return (head[:-1].rstrip(_TRAILING) + text[close + 1:]).strip(), printed
     printed = text[found.end():end].strip(_TRAILING) or None
-    rest = (text[:found.start()].rstrip(_TRAILING) + text[end:].lstrip("；;")).strip()
+    rest = (text[:start].rstrip(_TRAILING) + text[end:].lstrip("；;")).strip()
     return rest, printed
 
 
