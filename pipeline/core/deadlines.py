@@ -150,11 +150,11 @@ def read_deadline(printed: str, year: int | None) -> tuple[Deadline, tuple[str, 
             dates.append(_date(groups, form_year))
         except ValueError:  # 2月30日: not a date
             return Deadline(printed, None, None), ("deadline_unread", f"deadline {printed} is not a date")
-    if dates or unknown:
-        if unknown:
-            return Deadline(printed, None, "date"), (
-                "deadline_year_unknown",
-                f"deadline {printed} prints no year and the plan's period gives none: due_date is empty")
+    if unknown:  # one date of it cannot be placed, so its last day is unknown
+        return Deadline(printed, None, "date"), (
+            "deadline_year_unknown",
+            f"deadline {printed} prints no year and the plan's period gives none: due_date is empty")
+    if dates:
         return Deadline(printed, max(dates), "date"), None
     if any(word in printed for word in vocabulary.longest_first("standing")):
         return Deadline(printed, None, "standing"), None
