@@ -62,3 +62,28 @@ WHERE c.action = 'draft'
 ORDER BY c.doc_id, c.line, c.citation_id;
 
 COMMENT ON VIEW drafting_commitments IS '拟制定文件 / Drafting commitments: documents the plan commits units to draft (制定, 出台, 修订…), with their task and lead units.';
+
+CREATE VIEW ledger AS
+SELECT coalesce(a.unit_id, 'unresolved:' || a.unit_label) AS unit_key,
+       a.unit_id,
+       coalesce(u.name, a.unit_label) AS unit_name,
+       a.unit_label,
+       a.role,
+       t.due_date,
+       t.deadline,
+       t.deadline_kind,
+       t.doc_id,
+       d.title AS notice_title,
+       d.issuer,
+       t.task_id,
+       b.numbering,
+       t.title AS task_title,
+       t.text AS task_text
+FROM assignments a
+JOIN tasks t ON t.doc_id = a.doc_id AND t.task_id = a.task_id
+JOIN documents d ON d.doc_id = t.doc_id
+LEFT JOIN task_breakdown b ON b.doc_id = t.doc_id AND b.task_id = t.task_id
+LEFT JOIN units u ON u.unit_id = a.unit_id
+ORDER BY unit_key, t.due_date NULLS LAST, t.doc_id, t.seq, a.role, a.position;
+
+COMMENT ON VIEW ledger IS '督查台账 / Supervision ledger: one row per unit and task it takes part in, the unit''s tasks ordered by due date (tasks without one last), with the role, the deadline as printed and its kind, and the notice.';

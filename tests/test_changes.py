@@ -336,7 +336,8 @@ def test_schema_matches_the_rows(registry, base_text, base):
     # The published columns and vocabularies, in their meaningful order (rows sort by entity, then change).
     assert CHANGE_COLUMNS == ("entity", "change", "old_id", "new_id", "detail")
     assert ENTITIES == ("document", "section", "task", "assignment")
-    assert CHANGES == ("removed", "added", "renumbered", "text_changed", "units_changed", "metadata_changed")
+    assert CHANGES == ("removed", "added", "renumbered", "text_changed", "deadline_changed", "units_changed",
+                       "metadata_changed")
     assert "primaryKey" not in schema
     for field in schema["fields"]:
         assert {"name", "type", "title", "title_zh", "description", "description_zh"} <= set(field)

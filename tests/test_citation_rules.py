@@ -46,3 +46,29 @@ def test_a_title_on_the_first_chapter_heading_belongs_to_that_chapter_not_the_he
     on_heading = by_line[4]
     assert (on_heading.section_id, on_heading.citation_id, on_heading.title) == ("1", "1-c1", "廉政准则")
     assert (by_line[6].section_id, by_line[6].task_id, by_line[6].action) == ("1.1", "1.1", "draft")
+
+
+def test_a_title_on_a_clauses_line_belongs_to_the_task_whose_clause_follows_it():
+    text = ("某某工作方案\n"
+            "一、主要任务\n"
+            "（一）加强管理。落实《甲办法》要求。（市财政局负责）修订《乙细则》。（市审计局负责）"
+            "研究制定《丙规定》，\n"
+            "做好衔接。\n"
+            "牵头单位：市监察局\n")
+    outline = parse_outline(text, "synthetic.txt")
+    assert [(task.task_id, task.clause) for task in outline.tasks] == [
+        ("1.1", "（市财政局负责）"), ("1.1-2", "（市审计局负责）"), ("1.1-3", None)]
+    # Each clause governs the text since the previous one; the text after the last clause runs on to the
+    # unit line, as any governed text does.
+    assert [(c.title, c.task_id) for c in parse_citations(text, outline)] == [
+        ("甲办法", "1.1"), ("乙细则", "1.1-2"), ("丙规定", "1.1-3")]
+
+
+def test_a_title_after_the_last_clause_of_a_line_and_before_a_heading_has_no_task():
+    text = ("某某工作方案\n"
+            "一、主要任务\n"
+            "（一）加强管理。落实《甲办法》要求。（市财政局负责）参照《乙细则》执行。\n"
+            "（二）强化监督。\n")
+    outline = parse_outline(text, "synthetic.txt")
+    assert [(c.title, c.section_id, c.task_id) for c in parse_citations(text, outline)] == [
+        ("甲办法", "1.1", "1.1"), ("乙细则", "1.1", None)]

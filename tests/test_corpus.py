@@ -175,3 +175,13 @@ def test_consumption_poverty_clauses():
                             "中央军委政治工作部、全国总工会等和各省级人民政府负责）")
     assert len(first) == 11 and first[2] == ("中央和国家机关工委", "responsible")
     assert _clause(tables, "（农业农村部、财政部、商务部等和各有关省级人民政府负责）")[0] == ("农业农村部", "responsible")
+
+
+def test_titles_on_a_clauses_line_take_the_task_of_the_clause_after_them():
+    # Issue 15 §7. 02 line 24: 落实《生态文明体制改革总体方案》… (…国家统计局指导), the third task of 二（一）.
+    # 02 line 37: 落实《医疗废物管理条例》… after three clauses, before (生态环境部、国家卫生健康委指导): 2.5-5.
+    # 04 line 34: 深入贯彻落实《中华人民共和国农业机械化促进法》… (各省级人民政府负责): （十九）'s task.
+    rows = {prefix: [(row["citation_id"], row["task_id"], row["line"]) for row in _parse(prefix)["citations"]]
+            for prefix in ("02", "04")}
+    assert rows == {"02": [("0-c1", None, 5), ("2.1-c1", "2.1-3", 24), ("2.5-c1", "2.5-5", 37)],
+                    "04": [("8.19-c1", "8.19", 34)]}

@@ -209,8 +209,9 @@ def test_a_duplicated_doc_id_across_shards_is_a_key_violation(two_builds, tmp_pa
     repeated = doc_id_from_filename(next(name for name in NAMES if shard_of(doc_id_from_filename(name)) == files[0].stem))
     assert [(v.path, v.rule, v.row, v.value) for v in violations if v.rule == "primary-key"] == [
         (f"parquet/documents/{files[1].stem}.parquet", "primary-key", 2, repeated)]
-    # The document that shard 2 lost leaves its sections and findings without a parent document.
+    # The document that shard 2 lost leaves its issuers, sections and findings without a parent document.
     assert {(v.path, v.rule) for v in violations if v.rule != "primary-key"} == {
+        (f"parquet/issuers/{files[1].stem}.parquet", "foreign-key"),
         (f"parquet/sections/{files[1].stem}.parquet", "foreign-key"),
         (f"parquet/findings/{files[1].stem}.parquet", "foreign-key")}
 

@@ -75,7 +75,7 @@ def tables(registry):
 @pytest.fixture(scope="module")
 def database(tables):
     # The views are what is tested: plain tables of the published columns, no registry (units unresolved).
-    rows = {name: tables.get(name, []) for name in ("sections", "tasks", "assignments", "citations")}
+    rows = {name: tables.get(name, []) for name in ("documents", "sections", "tasks", "assignments", "citations")}
     rows["assignments"] = [{**row, "unit_id": None} for row in rows["assignments"]]
     rows["units"] = []
     connection = duckdb.connect()

@@ -32,7 +32,7 @@ def test_views_sql_gives_plan_duckdb_tables_and_views_with_the_same_columns_and_
     views.execute((release / "views.sql").read_text(encoding="utf-8"))
     database = duckdb.connect(str(release / "plan.duckdb"), read_only=True)
     expected = _catalogue(database)
-    assert set(expected) >= set(table_specs()) | {"task_breakdown", "unit_workload", "drafting_commitments"}
+    assert set(expected) >= set(table_specs()) | {"task_breakdown", "unit_workload", "drafting_commitments", "ledger"}
     assert _catalogue(views) == expected
     for name in expected:
         query = f'FROM "{name}" ORDER BY ALL'

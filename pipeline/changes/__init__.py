@@ -34,6 +34,8 @@ shifts the others, which is not a change; a reordering alone is not reported.
 The same label resolving to another unit_id (registry edited, issue date moved)
 is an ``assignment`` ``metadata_changed`` row and does not touch the task.
 A removed or added task brings ``removed``/``added`` rows for all its units.
+A matched task whose deadline as printed changed (added, dropped or reworded) gives one
+``deadline_changed`` row, ``deadline: old → new``, whatever else changed.
 
 Documents: ``metadata_changed`` per changed header field. A document that is new
 in the later release gives one ``document added`` row (not a row for each of its

@@ -18,6 +18,8 @@ IGNORED_FIELDS = frozenset({
 INPUT_TABLES = ("documents", "sections", "tasks", "assignments")  # what a change log is computed from
 SECTION_TEXT_FIELDS = ("heading", "body")
 TASK_TEXT_FIELDS = ("title", "text")
+# The deadline as printed: its due date and kind are read from it, so they change with it.
+TASK_DEADLINE_FIELD = "deadline"
 
 
 @dataclass
@@ -130,6 +132,10 @@ class _DocDiff:
             if o.content != n.content:
                 self.add("task", "text_changed", self.qid(o.id), self.qid(n.id),
                          _fields_diff(TASK_TEXT_FIELDS, o.content, n.content), key)
+            before, after = as_text(o.row.get(TASK_DEADLINE_FIELD)), as_text(n.row.get(TASK_DEADLINE_FIELD))
+            if before != after:
+                self.add("task", "deadline_changed", self.qid(o.id), self.qid(n.id),
+                         value_change(TASK_DEADLINE_FIELD, before, after), key)
             self.units(o.id, n.id, old_units.get(o.id, []), new_units.get(n.id, []), key)
 
     def units(self, old_task: str, new_task: str, old: list[dict], new: list[dict], key: tuple) -> None:

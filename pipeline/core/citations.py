@@ -16,8 +16,11 @@ Decisions (see also schemas/citations.schema.json):
   deepest section or item containing the line (``0-c<n>`` for the header), so
   it is readable, unique per notice and unaffected by edits in other sections.
 * section_id: the deepest node (item, else section, else chapter) whose line
-  range holds the line. task_id: the task whose governed text (from its
-  line_start to the line before its first unit line) holds the line, else empty.
+  range holds the line. task_id: on a line that prints responsibility clauses,
+  the task of the first clause that ends after the title (a clause governs the
+  text since the previous one, and a title inside a clause is that clause's);
+  else the task whose governed text (from its line_start to the line before its
+  first unit line) holds the line; else empty.
 * issuer_prefix: the issuing body printed immediately before 《, e.g. 中央,
   中办、国办, 省委、省政府 (bodies joined by 、和及 are kept together). A known
   body name wins; otherwise a short CJK run ending in a body suffix (委, 部, 院,
@@ -273,6 +276,10 @@ def parse_citations(text: str, outline: Outline) -> list[Citation]:
     counters: dict[str, int] = {}
     citations: list[Citation] = []
     index = _LineIndex(outline.nodes, outline.tasks)
+    clause_tasks: dict[int, list[Task]] = {}
+    for task in outline.tasks:
+        if task.clause is not None and task.unit_lines and len({u.line for u in task.unit_lines}) == 1:
+            clause_tasks.setdefault(task.unit_lines[0].line, []).append(task)
     for line in lines_containing(text, OPEN):
         spans = find_titles(line.text)
         if not spans:
@@ -281,6 +288,7 @@ def parse_citations(text: str, outline: Outline) -> list[Citation]:
         node = None if in_header else index.node_at(line.number)
         task = None if in_header else index.task_at(line.number)
         scope = node.section_id if node else "0"
+        clauses = [] if in_header else _clause_ends(line.text, clause_tasks.get(line.number, []))
         masked = _mask(line.text, spans)
         # Verbs and clause marks are found once per line: a line listing thousands
         # of titles must not cost thousands of scans of the line.
@@ -294,13 +302,30 @@ def parse_citations(text: str, outline: Outline) -> list[Citation]:
             citations.append(Citation(
                 citation_id=f"{scope}-c{counters[scope]}",
                 section_id=node.section_id if node else None,
-                task_id=task.task_id if task else None,
+                task_id=_task_of(clauses, span, task),
                 title=span.title(line.text),
                 issuer_prefix=issuer_prefix(masked[max(0, span.start - _ISSUER_WINDOW):span.start]),
                 action=action,
                 line=line.number,
             ))
     return citations
+
+
+def _clause_ends(text: str, tasks: list[Task]) -> list[tuple[int, Task]]:
+    """(end of its clause in the line, task) for the clause tasks of one line, in printed order."""
+    ends, at = [], 0
+    for task in tasks:
+        found = text.find(task.clause, at)
+        if found == -1:
+            continue  # a clause run on from a unit line: not printed as such on this line
+        at = found + len(task.clause)
+        ends.append((at, task))
+    return ends
+
+
+def _task_of(clauses: list[tuple[int, Task]], span: TitleSpan, holding: Task | None) -> str | None:
+    task = next((task for end, task in clauses if end > span.start), holding)
+    return task.task_id if task else None
 
 
 def citation_rows(text: str, outline: Outline, doc_id: str, source_sha256: str) -> list[dict]:

@@ -12,6 +12,7 @@ import re
 from typing import NamedTuple
 
 from pipeline.core import vocabulary
+from pipeline.core.deadlines import split_deadline
 from pipeline.core.marks import LABEL_ANYWHERE, MISPRINTED_ROLE_LABELS, ROLE_LABELS
 from pipeline.core.sentences import _positions, _scan, is_collective, split_unit_list
 
@@ -42,6 +43,7 @@ class Clause(NamedTuple):
     note: str | None
     convention: str | None  # the first-listed convention printed in the note
     lasting: bool  # the convention says 下同
+    deadline: str | None = None  # a labelled deadline printed in the bracket (完成时限：2019年底前), as printed
 
 
 @functools.cache
@@ -222,12 +224,14 @@ def find_clauses(text: str) -> list[Clause]:
     for start, end in _top_level_brackets(text):
         if not (_after_sentence_end(text, start) or _closes_text(text, end)):
             continue
-        read = read_clause(text[start + 1:end - 1])
+        inner, deadline = split_deadline(text[start + 1:end - 1])
+        read = read_clause(inner)
         if read is None:
             continue
         groups, open_ended, note = read
         convention, lasting = _note_reading(note)
-        clauses.append(Clause(start, end, text[start:end], tuple(groups), open_ended, note, convention, lasting))
+        clauses.append(Clause(start, end, text[start:end], tuple(groups), open_ended, note, convention, lasting,
+                              deadline))
     return clauses
 
 

@@ -29,6 +29,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "table_cell_split": ("warning", "the paragraphs of several cells of a plain-text table row cannot be split between their columns; kept together in each"),
     "table_not_read": ("info", "a captioned table in a text file (表1 …) without header words or row numbers does not fill a grid; its cells stay paragraphs"),
     "table_group_header": ("info", "a plain-text table's header is printed over two rows; one cell is read as the heading of the columns after it"),
+    "deadline_year_unknown": ("warning", "a deadline prints no year and the plan's period gives none; due_date is empty"),
+    "deadline_unread": ("warning", "a deadline is printed in no form of the vocabulary; due_date is empty"),
 }
 SEVERITIES = ("error", "warning", "info")
 

@@ -122,6 +122,23 @@ def match_heading(text: str, at: int = 0) -> Heading | None:
     return Heading(MARKS[int(index)][0], ordinal, found.group(found.lastgroup), text[found.end():])
 
 
+# The marks that refuse a digit after them (1. before 3.5万元), without that refusal: a paragraph opening with
+# one is an item only where its number continues the numbering (11.121人才… after item 10), which the outline
+# decides, not the mark.
+_DIGIT_LED = [(entry.level, re.compile(rf"^(?P<label>{_mark_source(entry.pattern.replace('{not_decimal}', ''))})"
+                                       rf"{_SPACE}(?P<rest>{_DIGIT}[\s\S]*)$"))
+              for entry in vocabulary.of_kind("mark") if "{not_decimal}" in entry.pattern]
+
+
+def match_digit_led_item(text: str) -> Heading | None:
+    """The item a paragraph such as ``11.121人才…`` opens if its number continues the numbering."""
+    for level, pattern in _DIGIT_LED:
+        found = pattern.match(text)
+        if found:
+            return Heading(level, _ordinal(found["num"]), found["label"], found["rest"])
+    return None
+
+
 def match_unit_line(text: str) -> tuple[str, str] | None:
     """(raw label, list text) for a line such as ``牵头单位：市纪委、市委组织部``."""
     found = UNIT_LINE.match(text)

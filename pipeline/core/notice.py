@@ -70,7 +70,7 @@ def parse_notice_document(document: Document, data: bytes, registry: UnitRegistr
     documents = [{
         "doc_id": doc_id, "title": header.title, "notice_title": header.notice_title,
         "doc_number": header.doc_number, "addressees": header.addressees, "notice_body": header.notice_body,
-        "issuer": header.issuer, "jurisdiction": jurisdiction,
+        "issuer": header.issuer, "drafted_by": header.drafted_by, "jurisdiction": jurisdiction,
         "issue_date": header.issue_date, "period_start": header.period_start, "period_end": header.period_end,
         "preamble": header.preamble, "source_file": file_name, "source_format": document.format,
         "source_sha256": sha, "rendered_sha256": hashlib.sha256(document.text.encode("utf-8")).hexdigest(),
@@ -88,6 +88,7 @@ def parse_notice_document(document: Document, data: bytes, registry: UnitRegistr
         "label": task.node.label if task.label is None else task.label,
         "title": task.node.heading if task.title is None else task.title, "text": task.text,
         "clause": task.clause, "open_ended": task.open_ended,
+        "deadline": task.deadline, "due_date": task.due_date, "deadline_kind": task.deadline_kind,
         "line_start": task.line_start, "line_end": task.line_end,
         "table_id": task.table_id, "table_row": task.table_row, **provenance,
     } for task in outline.tasks]
@@ -95,11 +96,13 @@ def parse_notice_document(document: Document, data: bytes, registry: UnitRegistr
         "doc_id": doc_id, "line": f.line, "kind": f.kind, "severity": f.severity, "value": f.value,
         "message": f.message, **provenance,
     } for f in findings]
+    issuers = [{"doc_id": doc_id, "position": position, "issuer": issuer, "line": line, **provenance}
+               for position, (issuer, line) in enumerate(header.issuers, start=1)]
     attachments = [{
         "doc_id": doc_id, "listed_in": listed.owner, "ordinal": listed.ordinal, "title": listed.title,
         "line": listed.line, **provenance,
     } for listed in outline.attachments]
-    tables = {"documents": documents, "sections": sections, "tasks": tasks,
+    tables = {"documents": documents, "issuers": issuers, "sections": sections, "tasks": tasks,
               "assignments": assignments, "findings": finding_rows, "attachments": attachments}
     # -- citations (issue 5): every 《…》 title, see pipeline/core/citations.py --
     from pipeline.core.citations import citation_rows

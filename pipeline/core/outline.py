@@ -8,20 +8,28 @@ the section itself when it has no items.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
+
+import datetime as dt
+import itertools
+import re
 
 from pipeline.core.attachments import Listed, Part, split_attachments
 from pipeline.core.clauses import Clause, find_clauses
+from pipeline.core.deadlines import match_deadline_line, plan_year, read_deadline, split_deadline
 from pipeline.core.document import Document, Paragraph, Table
 from pipeline.core.table_tasks import has_role_column, read_table
 from pipeline.core.findings import KINDS, Finding
 from pipeline.core.header import Header, parse_header, split_signature
 from pipeline.core.lines import Line, split_run_on
-from pipeline.core.marks import LABEL_ANYWHERE, MISPRINTED_ROLE_LABELS, ROLE_LABELS, match_heading, match_unit_line
+from pipeline.core.marks import (LABEL_ANYWHERE, MISPRINTED_ROLE_LABELS, ROLE_LABELS, Heading, match_digit_led_item,
+                                 match_heading, match_unit_line)
 from pipeline.core.sentences import split_first_sentence, split_unit_list
 from pipeline.errors import PlanDataError
 
 LEVEL_NAMES = {1: "chapter", 2: "section", 3: "item", 4: "sub-item"}
+# A sentence after the figures a digit-led item opens with (11.121人才工程。…).
+_SENTENCE = re.compile(r"^[0-9０-９]+[^0-9０-９.．。]+?.*[。；！？]")
 # Nodes outside the outline's numbering (level 0): an attachment (附件), a table, a table's category row.
 PART_KINDS = ("attachment", "table", "category")
 
@@ -78,6 +86,9 @@ class Task:
     open_ended: bool = False  # a list ends in 等: more units than the ones named
     first_listed: bool = False  # a first-listed convention is in force: the first responsible unit leads
     deadline: str | None = None  # the deadline as printed (a table's deadline column, a 完成时限： label)
+    deadline_line: int | None = None  # where a labelled deadline was printed
+    due_date: dt.date | None = None  # the last day the deadline allows (pipeline/core/deadlines.py)
+    deadline_kind: str | None = None  # date, standing or recurring
     # A table row's task: its own numbering and title (not its section's), and where it was printed.
     label: str | None = None
     title: str | None = None
@@ -122,6 +133,7 @@ class _Builder:
         self.last_at_level: dict[int, int] = {}  # the last number printed at each level, for run-on numbering
         self.first_listed = False  # a first-listed convention with 下同 is in force
         self.conventions_seen: set[str] = set()
+        self.after_task: Task | None = None  # the task just closed, while no text has followed it
         self.part_root = self.root  # the body, or the attachment whose text is being read
         self.prefix = ""  # of the ids under part_root: none for the body, A2. in attachment 2
         self.part_nodes: dict[str, Node] = {}
@@ -130,6 +142,7 @@ class _Builder:
     # -- headings -----------------------------------------------------------------
     def heading(self, line: Line, level: int, ordinal: int, label: str, rest: str) -> None:
         self.close_block()
+        self.after_task = None
         parent = self.part_root
         for up in range(level - 1, 0, -1):
             if up in self.open:
@@ -169,6 +182,24 @@ class _Builder:
         elif body:
             self.governed.append(Line(line.number, body))
 
+    def continuing_item(self, text: str, later: Iterable[Heading | None]) -> Heading | None:
+        """``11.121人才…`` after item 10 is item 11 (a project name starting with digits), not a decimal:
+        a mark followed by digits opens an item only when its number is the next one at its level, and the
+        next item printed at that level (in ``later``, the headings of the lines after it, before a higher
+        level's) is not that number again (``3.5万元…`` between items 2 and 3 is text). The paragraph must read
+        as an item, with a sentence in it: a bare figure (``4.42``, a cell of a table printed as paragraphs) is text."""
+        found = match_digit_led_item(text)
+        if found is None or not _SENTENCE.search(found.rest):
+            return None
+        for heading in later:
+            if heading is not None and heading.level <= found.level:
+                if heading.level == found.level and heading.ordinal == found.ordinal:
+                    return None
+                break
+        parent = next((self.open[up] for up in range(found.level - 1, 0, -1) if up in self.open), self.root)
+        previous = parent.last_child.get(found.level, 0) or self.last_at_level.get(found.level, 0)
+        return found if previous and found.ordinal == previous + 1 else None
+
     def check_numbering(self, parent: Node, line: Line, level: int, ordinal: int, label: str) -> None:
         previous = parent.last_child.get(level, 0)
         name = LEVEL_NAMES[level]
@@ -195,6 +226,7 @@ class _Builder:
     # -- paragraphs -----------------------------------------------------------------
     def paragraph(self, line: Line) -> None:
         self.close_block()
+        self.after_task = None
         node = self.deepest()
         clauses = find_clauses(line.text)
         node.extend_to(line.number)
@@ -272,6 +304,7 @@ class _Builder:
         after = text[at:].strip().lstrip("。．.").strip()
         if after:
             self.governed.append(Line(number, after))
+            self.after_task = None
 
     # -- clauses in the text --------------------------------------------------------
     def clause(self, number: int, clause: Clause) -> None:
@@ -294,6 +327,8 @@ class _Builder:
         self.block.clause = clause.printed
         self.block.open_ended = clause.open_ended
         self.block.first_listed = self.first_listed or clause.convention is not None
+        if clause.deadline is not None:
+            self.block.deadline, self.block.deadline_line = clause.deadline, number
         for group in clause.groups:
             self.block.unit_lines.append(UnitLine(number, group.role, group.role_label, list(group.units)))
         self.block.node.extend_to(number)
@@ -314,6 +349,9 @@ class _Builder:
         if starts_block:
             self.close_block()
             self.open_block(line)
+        listed, deadline = split_deadline(listed)
+        if deadline is not None:
+            self.block.deadline, self.block.deadline_line = deadline, line.number
         units, open_ended = split_unit_list(listed)
         # On a separate unit line a bare final 等 is list punctuation (as publishers vary it); only a
         # collective printed after 等 (等有关部门) makes the task open-ended there.
@@ -330,6 +368,17 @@ class _Builder:
                                          f"{raw_label} line with no 牵头单位 line before it", raw_label))
         self.block.unit_lines.append(UnitLine(line.number, role, raw_label, units))
         self.block.node.extend_to(line.number)
+
+    def deadline(self, line: Line, printed: str) -> bool:
+        """A labelled deadline line (完成时限：…) belongs to the task whose unit lines or clause it follows;
+        False when no task stands right before it (it is then text)."""
+        task = self.block or self.after_task
+        if task is None:
+            return False
+        task.deadline, task.deadline_line = printed, line.number
+        if self.block is not None:
+            task.node.extend_to(line.number)
+        return True
 
     def open_block(self, line: Line) -> None:
         if not self.governed:
@@ -359,6 +408,7 @@ class _Builder:
 
     def close_block(self) -> None:
         if self.block is not None:
+            self.after_task = self.block
             self.block = None
             self.started_since_block = []
             self.governed = []
@@ -379,8 +429,21 @@ def _cut(text: str, clauses: list[Clause]) -> str:
 def _shift(clauses: list[Clause], by: int) -> list[Clause]:
     if not by:
         return clauses
-    return [Clause(clause.start + by, clause.end + by, clause.printed, clause.groups, clause.open_ended, clause.note,
-                   clause.convention, clause.lasting) for clause in clauses]
+    return [clause._replace(start=clause.start + by, end=clause.end + by) for clause in clauses]
+
+
+def read_task_deadlines(tasks: list[Task], header: Header) -> list[Finding]:
+    """Each task's due date and deadline kind from its deadline as printed; findings for the ones not read."""
+    findings = []
+    year = plan_year(header.period_start, header.period_end, header.title)
+    for task in tasks:
+        if task.deadline is None:
+            continue
+        reading, problem = read_deadline(task.deadline, year)
+        task.due_date, task.deadline_kind = reading.due_date, reading.kind
+        if problem is not None:
+            findings.append(Finding(task.deadline_line or task.line_start, problem[0], problem[1], task.deadline))
+    return findings
 
 
 def parse_outline(text: str, file: str) -> Outline:
@@ -424,6 +487,10 @@ def parse_document(document: Document) -> Outline:
     for at, (part, item) in enumerate(items[:first]):
         if isinstance(item, Table):
             builder.table(part, item, _caption(items, at))
+    # Headings of the lines after each one, for a digit-led item's look-ahead; a table or another part ends it.
+    stop = Heading(0, 0, "", "")
+    headings = [stop if isinstance(item, Table) or (at and part is not items[at - 1][0]) else match_heading(item.text)
+                for at, (part, item) in enumerate(items)]
     for at, (part, item) in enumerate(items[first:], start=first):
         if part is not current:
             current = part
@@ -433,11 +500,14 @@ def parse_document(document: Document) -> Outline:
             continue
         if id(item) in signed:
             continue
+        deadline = match_deadline_line(item.text)
+        if deadline is not None and builder.deadline(item, deadline):
+            continue
         unit = match_unit_line(item.text)
         if unit:
             builder.unit_line(item, *unit)
             continue
-        found = match_heading(item.text)
+        found = match_heading(item.text) or builder.continuing_item(item.text, itertools.islice(headings, at + 1, None))
         if found:
             builder.heading(item, found.level, found.ordinal, found.label, found.rest)
         else:
@@ -446,6 +516,7 @@ def parse_document(document: Document) -> Outline:
     for part in split.parts[1:]:
         builder.part_node(part)  # an attachment without outline or table is still a section
     _no_tasks(builder, items)
+    builder.findings += read_task_deadlines(builder.tasks, header)
     findings = sorted(header.findings + builder.findings, key=lambda f: (f.line or 0, f.kind))
     assert all(f.kind in KINDS for f in findings)
     nodes = sorted(builder.nodes, key=_node_order(builder.nodes))

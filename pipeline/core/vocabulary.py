@@ -13,7 +13,7 @@ from pathlib import Path
 PATH = Path(__file__).with_name("vocabulary.csv")
 KINDS = ("mark", "label", "misprint", "verb", "joiner", "qualifier", "convention", "scope", "open",
          "collective", "organ", "role_column", "task_column", "number_column", "category_column",
-         "deadline_column", "name_end")
+         "deadline_column", "name_end", "deadline_label", "deadline_form", "recurring", "standing")
 COLUMN_KINDS = ("role_column", "task_column", "number_column", "category_column", "deadline_column")
 ROLES = ("lead", "co", "responsible", "guide")
 

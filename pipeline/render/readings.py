@@ -18,6 +18,8 @@ _KIND_TITLES = {
     "role_column": "table role column", "task_column": "table task column", "number_column": "table numbering column",
     "category_column": "table category column", "deadline_column": "table deadline column",
     "name_end": "end of a unit's name",
+    "deadline_label": "deadline label", "deadline_form": "deadline form", "recurring": "recurring deadline",
+    "standing": "standing deadline",
 }
 
 
