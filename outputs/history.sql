@@ -9,9 +9,16 @@ SELECT '0002-ea65aaee' AS release_id, * FROM read_parquet('releases/0002-ea65aae
 UNION ALL BY NAME
 SELECT '0003-7b73654f' AS release_id, * FROM read_parquet('releases/0003-7b73654f/parquet/documents.parquet')
 UNION ALL BY NAME
-SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/documents/*.parquet');
+SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/documents/*.parquet')
+UNION ALL BY NAME
+SELECT '0005-650ed392' AS release_id, * FROM read_parquet('releases/0005-650ed392/parquet/documents/*.parquet');
 COMMENT ON VIEW "documents" IS '文件 / Documents: One row per source notice: its header as printed and the provenance of the file it was read from.';
 COMMENT ON COLUMN "documents".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
+
+CREATE VIEW "issuers" AS
+SELECT '0005-650ed392' AS release_id, * FROM read_parquet('releases/0005-650ed392/parquet/issuers/*.parquet');
+COMMENT ON VIEW "issuers" IS '发文机关 / Issuers: One row per issuing body printed above the issue date: a joint notice prints several, on one line separated by spaces or one a line. documents.issuer keeps the issuer lines as printed; this table holds each body on its own, as printed.';
+COMMENT ON COLUMN "issuers".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
 
 CREATE VIEW "sections" AS
 SELECT '0001-1b1c312b' AS release_id, * FROM read_parquet('releases/0001-1b1c312b/parquet/sections.parquet')
@@ -20,7 +27,9 @@ SELECT '0002-ea65aaee' AS release_id, * FROM read_parquet('releases/0002-ea65aae
 UNION ALL BY NAME
 SELECT '0003-7b73654f' AS release_id, * FROM read_parquet('releases/0003-7b73654f/parquet/sections.parquet')
 UNION ALL BY NAME
-SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/sections/*.parquet');
+SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/sections/*.parquet')
+UNION ALL BY NAME
+SELECT '0005-650ed392' AS release_id, * FROM read_parquet('releases/0005-650ed392/parquet/sections/*.parquet');
 COMMENT ON VIEW "sections" IS '章节条目 / Sections: The outline of each notice: chapters (一、), sections (（一）), items (1.) and sub-items (（1）, ①), in document order.';
 COMMENT ON COLUMN "sections".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
 
@@ -31,7 +40,9 @@ SELECT '0002-ea65aaee' AS release_id, * FROM read_parquet('releases/0002-ea65aae
 UNION ALL BY NAME
 SELECT '0003-7b73654f' AS release_id, * FROM read_parquet('releases/0003-7b73654f/parquet/tasks.parquet')
 UNION ALL BY NAME
-SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/tasks/*.parquet');
+SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/tasks/*.parquet')
+UNION ALL BY NAME
+SELECT '0005-650ed392' AS release_id, * FROM read_parquet('releases/0005-650ed392/parquet/tasks/*.parquet');
 COMMENT ON VIEW "tasks" IS '任务 / Tasks: One row per assignment: a block of unit lines (a 牵头单位 line and the co-operating line after it) or a responsibility clause printed in the text (（A牵头，B配合）, 责任单位：A。): the provision it governs.';
 COMMENT ON COLUMN "tasks".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
 
@@ -42,7 +53,9 @@ SELECT '0002-ea65aaee' AS release_id, * FROM read_parquet('releases/0002-ea65aae
 UNION ALL BY NAME
 SELECT '0003-7b73654f' AS release_id, * FROM read_parquet('releases/0003-7b73654f/parquet/units.parquet')
 UNION ALL BY NAME
-SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/units.parquet');
+SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/units.parquet')
+UNION ALL BY NAME
+SELECT '0005-650ed392' AS release_id, * FROM read_parquet('releases/0005-650ed392/parquet/units.parquet');
 COMMENT ON VIEW "units" IS '单位 / Units: The curated unit registry (sources/units.csv): every body the notices name, with its jurisdiction, official name, English name and category.';
 COMMENT ON COLUMN "units".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
 
@@ -53,7 +66,9 @@ SELECT '0002-ea65aaee' AS release_id, * FROM read_parquet('releases/0002-ea65aae
 UNION ALL BY NAME
 SELECT '0003-7b73654f' AS release_id, * FROM read_parquet('releases/0003-7b73654f/parquet/unit_aliases.parquet')
 UNION ALL BY NAME
-SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/unit_aliases.parquet');
+SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/unit_aliases.parquet')
+UNION ALL BY NAME
+SELECT '0005-650ed392' AS release_id, * FROM read_parquet('releases/0005-650ed392/parquet/unit_aliases.parquet');
 COMMENT ON VIEW "unit_aliases" IS '单位别名 / Unit aliases: Other names a unit is printed under, with the period in which each alias resolves to the unit (sources/unit_aliases.csv).';
 COMMENT ON COLUMN "unit_aliases".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
 
@@ -64,7 +79,9 @@ SELECT '0002-ea65aaee' AS release_id, * FROM read_parquet('releases/0002-ea65aae
 UNION ALL BY NAME
 SELECT '0003-7b73654f' AS release_id, * FROM read_parquet('releases/0003-7b73654f/parquet/assignments.parquet')
 UNION ALL BY NAME
-SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/assignments/*.parquet');
+SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/assignments/*.parquet')
+UNION ALL BY NAME
+SELECT '0005-650ed392' AS release_id, * FROM read_parquet('releases/0005-650ed392/parquet/assignments/*.parquet');
 COMMENT ON VIEW "assignments" IS '单位分工 / Unit assignments: One row per unit printed on a unit line or in a responsibility clause: which unit leads, co-operates on, is responsible for or guides which task.';
 COMMENT ON COLUMN "assignments".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
 
@@ -75,9 +92,16 @@ SELECT '0002-ea65aaee' AS release_id, * FROM read_parquet('releases/0002-ea65aae
 UNION ALL BY NAME
 SELECT '0003-7b73654f' AS release_id, * FROM read_parquet('releases/0003-7b73654f/parquet/citations.parquet')
 UNION ALL BY NAME
-SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/citations/*.parquet');
+SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/citations/*.parquet')
+UNION ALL BY NAME
+SELECT '0005-650ed392' AS release_id, * FROM read_parquet('releases/0005-650ed392/parquet/citations/*.parquet');
 COMMENT ON VIEW "citations" IS '引用文件 / Cited documents: One row per 《…》 title printed in a notice, header included: the document cited, the body printed just before it, and whether the plan asks for it to be drafted or implemented. A 《…》 nested inside another is part of the outer title, not a row of its own.';
 COMMENT ON COLUMN "citations".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
+
+CREATE VIEW "attachments" AS
+SELECT '0005-650ed392' AS release_id, * FROM read_parquet('releases/0005-650ed392/parquet/attachments/*.parquet');
+COMMENT ON VIEW "attachments" IS '附件目录 / Attachment list: One row per title in a notice''s attachment list (附件：1．… 2．…), as printed after the body or after an attachment''s own text. The list is not outline text; the attachments'' own text is read as part of the notice, with ids under A1, A2… (see sections).';
+COMMENT ON COLUMN "attachments".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
 
 CREATE VIEW "findings" AS
 SELECT '0001-1b1c312b' AS release_id, * FROM read_parquet('releases/0001-1b1c312b/parquet/findings.parquet')
@@ -86,7 +110,9 @@ SELECT '0002-ea65aaee' AS release_id, * FROM read_parquet('releases/0002-ea65aae
 UNION ALL BY NAME
 SELECT '0003-7b73654f' AS release_id, * FROM read_parquet('releases/0003-7b73654f/parquet/findings.parquet')
 UNION ALL BY NAME
-SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/findings/*.parquet');
+SELECT '0004-02cb9580' AS release_id, * FROM read_parquet('releases/0004-02cb9580/parquet/findings/*.parquet')
+UNION ALL BY NAME
+SELECT '0005-650ed392' AS release_id, * FROM read_parquet('releases/0005-650ed392/parquet/findings/*.parquet');
 COMMENT ON VIEW "findings" IS '质量问题 / Quality findings: Every oddity found in a notice, by kind and severity. Errors stop publishing, so a published release holds warnings and information only.';
 COMMENT ON COLUMN "findings".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
 
@@ -97,6 +123,8 @@ SELECT '0002-ea65aaee' AS release_id, * FROM read_csv('releases/0002-ea65aaee/ch
 UNION ALL BY NAME
 SELECT '0003-7b73654f' AS release_id, * FROM read_csv('releases/0003-7b73654f/changes.csv', header = true, all_varchar = true)
 UNION ALL BY NAME
-SELECT '0004-02cb9580' AS release_id, * FROM read_csv('releases/0004-02cb9580/changes.csv', header = true, all_varchar = true);
+SELECT '0004-02cb9580' AS release_id, * FROM read_csv('releases/0004-02cb9580/changes.csv', header = true, all_varchar = true)
+UNION ALL BY NAME
+SELECT '0005-650ed392' AS release_id, * FROM read_csv('releases/0005-650ed392/changes.csv', header = true, all_varchar = true);
 COMMENT ON VIEW "changes" IS '变更记录 / Change log: What changed in the notices since the previous release, one row per change: sections and tasks added, removed, renumbered or reworded, units joining or leaving a task, header fields changed. Sections and tasks are matched by content before id, so deleting one section gives one removed row and one renumbered row for each section whose number moved. Provenance, line numbers and positions are not compared. Empty in a first release.';
 COMMENT ON COLUMN "changes".release_id IS '发布版本 / Release id: the release (outputs/releases/<release_id>/) the row belongs to.';
