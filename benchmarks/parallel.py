@@ -1,5 +1,5 @@
-"""Wall time of a cold build in-process (pipeline.run.run_build) and under Dagster's multiprocess
-executor (pipeline.parallel), each in a fresh process, for the bundled notice and a generated corpus.
+"""Wall time of a cold build in-process (pipeline.orchestration.run.run_build) and under Dagster's multiprocess
+executor (pipeline.orchestration.parallel), each in a fresh process, for the bundled notice and a generated corpus.
 
     .venv/bin/python benchmarks/parallel.py [--count 200] [--max-concurrent 2] [--shared ../shared]
 
@@ -21,13 +21,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 def build(mode: str, sources: Path, outputs: Path, max_concurrent: int) -> None:
     """One cold build (run in the child process)."""
     if mode == "in-process":
-        from pipeline.run import run_build
+        from pipeline.orchestration.run import run_build
 
         run_build(sources, outputs)
         return
     import dagster as dg
 
-    from pipeline.parallel import build_release_parallel, parallel_run_config
+    from pipeline.orchestration.parallel import build_release_parallel, parallel_run_config
 
     home = outputs.parent / f"{outputs.name}-dagster-home"
     home.mkdir(parents=True)

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.core.notice import parse_notice  # noqa: E402
 from pipeline.core.registry import UnitRegistry  # noqa: E402
-from pipeline.extract import read_registry  # noqa: E402
-from pipeline.sources import read_sources  # noqa: E402
+from pipeline.extraction.extract import read_registry  # noqa: E402
+from pipeline.sources.discovery import read_sources  # noqa: E402
 
 
 def notice_texts(shared: Path | None) -> tuple[list[tuple[bytes, str]], UnitRegistry]:

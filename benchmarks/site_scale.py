@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 def prepare(scratch: Path, count: int, shared: Path | None) -> Path:
     import pyarrow.parquet as pq
 
-    from pipeline.extract import extract
-    from pipeline.sources import read_sources
+    from pipeline.extraction.extract import extract
+    from pipeline.sources.discovery import read_sources
     from scale import write_corpus
 
     tables_dir = scratch / f"tables-{count}"

@@ -27,7 +27,7 @@ def _build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     print(f"plandata build: {args.sources} -> {args.outputs}", file=sys.stderr)
     warnings.filterwarnings("ignore")  # Dagster's beta/deprecation chatter is not for publishers
-    from pipeline.run import run_build
+    from pipeline.orchestration.run import run_build
 
     from pipeline.site.base_url import resolve_base_url
 
@@ -72,7 +72,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     from pipeline.changes import format_changes_table
-    from pipeline.compare import compare
+    from pipeline.changes.diff import compare
 
     comparison = compare(Path(args.old), Path(args.new), Path(args.sources))
     for note in comparison.notes:
@@ -204,7 +204,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from pipeline.run import BuildInterrupted
+    from pipeline.orchestration.run import BuildInterrupted
 
     try:
         return args.handler(args)

@@ -84,7 +84,7 @@ def copy_sources(target: Path, notice_text: str | None = None, notice_name: str 
 @pytest.fixture(scope="session")
 def built_release(tmp_path_factory) -> Path:
     """One in-process Dagster build of the bundled notice, shared by the tests that only read it."""
-    from pipeline.run import run_build
+    from pipeline.orchestration.run import run_build
 
     outputs = tmp_path_factory.mktemp("outputs")
     run_build(SOURCES, outputs)

@@ -24,8 +24,8 @@ def _gate(plan_build) -> None:
 
 
 def paused_build_release_parallel():
-    import pipeline.assets as assets
-    from pipeline.parallel import build_release_parallel
+    import pipeline.orchestration.assets as assets
+    from pipeline.orchestration.parallel import build_release_parallel
 
     assets.before_release = _gate
     return build_release_parallel()

@@ -20,9 +20,9 @@ AMENDED_DATE = ("2008年8月11日", "2008年9月1日")
 
 
 def make_template(sources: Path, target: Path) -> Path:
-    from pipeline.extract import extract
+    from pipeline.extraction.extract import extract
     from pipeline.publish.assemble import write_data_files, write_plan_database
-    from pipeline.sources import read_sources
+    from pipeline.sources.discovery import read_sources
 
     notices, registry = read_sources(sources)
     tables = extract(notices, registry)

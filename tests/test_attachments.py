@@ -288,9 +288,9 @@ def test_numbered_attachment_headings_with_their_titles_and_a_numbered_list(regi
 def test_build_summary_lists_every_notice_with_0_tasks(tmp_path, monkeypatch, capsys):
     import duckdb
 
-    import pipeline.run
+    import pipeline.orchestration.run
     from pipeline.cli import main
-    from pipeline.run import BuildOutcome
+    from pipeline.orchestration.run import BuildOutcome
     release = tmp_path / "release"
     release.mkdir()
     with duckdb.connect(str(release / "plan.duckdb")) as db:
@@ -299,7 +299,7 @@ def test_build_summary_lists_every_notice_with_0_tasks(tmp_path, monkeypatch, ca
         db.execute("CREATE TABLE tasks AS SELECT * FROM (VALUES ('c', '1')) v(doc_id, task_id)")
         db.execute("CREATE TABLE findings AS SELECT * FROM (VALUES ('b', 'no_tasks', 12), ('c', 'no_tasks', 3)) "
                    "v(doc_id, kind, line)")
-    monkeypatch.setattr(pipeline.run, "run_build",
+    monkeypatch.setattr(pipeline.orchestration.run, "run_build",
                         lambda *args, **kwargs: BuildOutcome("0002-x", release, False, {"rows": {}}))
     assert main(["build", "--sources", str(tmp_path), "--outputs", str(tmp_path)]) == 0
     out = capsys.readouterr().out

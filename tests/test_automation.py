@@ -11,9 +11,9 @@ import shutil
 import dagster as dg
 import pytest
 
-from pipeline import automation
-from pipeline.definitions import defs
-from pipeline.run import run_build
+from pipeline.orchestration import automation
+from pipeline.orchestration.definitions import defs
+from pipeline.orchestration.run import run_build
 from conftest import NOTICE, copy_sources
 
 

@@ -14,8 +14,8 @@ import pytest
 from conftest import NOTICE, copy_sources
 from pipeline.core.notice import doc_id_from_filename
 from pipeline.errors import PlanDataError
-from pipeline.run import run_build
-from pipeline.shards import shard_of
+from pipeline.orchestration.run import run_build
+from pipeline.extraction.shards import shard_of
 from test_incremental import AMENDED, NAMES, _amend, _sources
 
 

@@ -130,7 +130,7 @@ def test_diff_of_two_source_files(tmp_path, capsys):
 
 
 def test_diff_of_two_releases(built_release, tmp_path, capsys):
-    from pipeline.run import run_build
+    from pipeline.orchestration.run import run_build
 
     outputs = tmp_path / "out"
     shutil.copytree(built_release, outputs, symlinks=True)

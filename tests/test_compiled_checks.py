@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.checks.package import check_package
 from pipeline.publish.datapackage import resource_path
-from pipeline.shards import shard_of
+from pipeline.extraction.shards import shard_of
 
 NOTICE_DOC_ID = "taizhou-anticorruption-2008-2012"
 

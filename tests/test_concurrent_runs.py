@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import NOTICE, copy_sources  # noqa: E402
 from release_helpers import AMENDED_DATE, assert_complete  # noqa: E402
 
-import pipeline.assets as assets  # noqa: E402
+import pipeline.orchestration.assets as assets  # noqa: E402
 from pipeline import cli  # noqa: E402
-from pipeline.parallel import build_release_parallel  # noqa: E402
-from pipeline.run import run_build  # noqa: E402
+from pipeline.orchestration.parallel import build_release_parallel  # noqa: E402
+from pipeline.orchestration.run import run_build  # noqa: E402
 
 TAIZHOU = NOTICE.stem
 COPY = "copy-1"  # its doc_id's sha256 starts with 1 (tests/test_multiprocess.py)
@@ -131,9 +131,9 @@ def test_a_checksum_is_copied_only_for_the_very_same_inode(tmp_path):
 
 def test_every_way_of_running_the_build_keeps_step_outputs_per_run(tmp_path, monkeypatch):
     """dagster dev / the daemon (Definitions), the parallel job, and plandata build (run_build)."""
-    from pipeline import run as run_module
-    from pipeline.definitions import defs
-    from pipeline.step_outputs import RunScopedIOManagerFactory
+    from pipeline.orchestration import run as run_module
+    from pipeline.orchestration.definitions import defs
+    from pipeline.orchestration.step_outputs import RunScopedIOManagerFactory
 
     for job in (defs.resolve_job_def("build_release"), build_release_parallel()):
         assert job.resource_defs["io_manager"].configurable_resource_cls is RunScopedIOManagerFactory
@@ -150,7 +150,7 @@ def test_every_way_of_running_the_build_keeps_step_outputs_per_run(tmp_path, mon
 
 
 def test_a_step_output_lives_in_its_runs_folder(tmp_path):
-    from pipeline.step_outputs import RunScopedIOManager
+    from pipeline.orchestration.step_outputs import RunScopedIOManager
 
     manager = RunScopedIOManager(tmp_path)
     for run_id, value in (("run-a", {"from": "a"}), ("run-b", {"from": "b"})):
@@ -171,7 +171,7 @@ def test_a_multiprocess_run_paused_before_release_meets_a_run_of_its_instance_an
     import threading
 
     from paused_job import GATE, paused_build_release_parallel
-    from pipeline.parallel import parallel_run_config
+    from pipeline.orchestration.parallel import parallel_run_config
 
     outputs, paused, meanwhile, instance = scene
     gate = outputs.parent / "gate"

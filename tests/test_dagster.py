@@ -10,10 +10,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline.assets import PlanBuild
-from pipeline.definitions import ALL_ASSETS, ALL_CHECKS, defs
+from pipeline.orchestration.assets import PlanBuild
+from pipeline.orchestration.definitions import ALL_ASSETS, ALL_CHECKS, defs
 from pipeline.errors import PlanDataError
-from pipeline.run import run_build
+from pipeline.orchestration.run import run_build
 from conftest import NOTICE, SOURCES, copy_sources
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -29,7 +29,7 @@ def test_definitions_resolve():
 @pytest.mark.subprocess
 def test_dagster_cli_validates_definitions():
     dagster = Path(sys.executable).with_name("dagster")
-    result = subprocess.run([str(dagster), "definitions", "validate", "-m", "pipeline.definitions"],
+    result = subprocess.run([str(dagster), "definitions", "validate", "-m", "pipeline.orchestration.definitions"],
                             capture_output=True, text=True, timeout=300,
                             env={**os.environ, "DAGSTER_HOME": ""})
     assert result.returncode == 0, result.stderr[-2000:]

@@ -20,8 +20,8 @@ from release_helpers import (assert_complete, build, copy_outputs, index_of, pub
                              templates)
 
 from pipeline import cli  # noqa: E402
-from pipeline.automation import REPAIR_TAG, sources_tick  # noqa: E402
-from pipeline.run import run_build  # noqa: E402
+from pipeline.orchestration.automation import REPAIR_TAG, sources_tick  # noqa: E402
+from pipeline.orchestration.run import run_build  # noqa: E402
 
 SHARED = "csv/tasks/d.csv"  # the bundled notice's shard, unchanged between the two builds below
 

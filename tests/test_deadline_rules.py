@@ -181,9 +181,9 @@ def test_the_ledger_view_lists_each_units_tasks_by_due_date_with_role_and_notice
     import duckdb
 
     from core_helpers import ROOT
-    from pipeline.extract import extract
-    from pipeline.sources import SourceFile
-    from pipeline.store import write_database
+    from pipeline.extraction.extract import extract
+    from pipeline.sources.discovery import SourceFile
+    from pipeline.publish.store import write_database
 
     text = ("某某市三年行动计划（2019—2021年）\n各区人民政府：\n现印发给你们。\n某某市人民政府\n2019年1月2日\n"
             "一、主要任务\n"

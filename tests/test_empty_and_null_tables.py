@@ -16,12 +16,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.extract import extract
+from pipeline.extraction.extract import extract
 from pipeline.publish.assemble import write_data_files, write_plan_database
 from pipeline.schema import table_specs
-from pipeline.sources import read_sources
+from pipeline.sources.discovery import read_sources
 from conftest import table_file, SOURCES
-from pipeline.shards import shard_of
+from pipeline.extraction.shards import shard_of
 
 SHARD = shard_of("taizhou-anticorruption-2008-2012")
 
@@ -121,7 +121,7 @@ def test_every_nullable_column_publishes_nulls_in_every_format(bundled_tables, t
 def test_the_bundled_notice_with_its_three_oddities_corrected_builds(tmp_path):
     """Issue 8's report: correct the misprint 政协单位 and print the two aliases under their registry
     names, and the notice has no finding left; the build must still publish."""
-    from pipeline.run import run_build
+    from pipeline.orchestration.run import run_build
     from conftest import NOTICE, copy_sources
 
     text = NOTICE.read_text(encoding="utf-8")

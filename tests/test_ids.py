@@ -7,8 +7,8 @@ import pytest
 
 from pipeline.core.notice import doc_id_from_filename
 from pipeline.errors import PlanDataError
-from pipeline.extract import extract
-from pipeline.sources import read_sources
+from pipeline.extraction.extract import extract
+from pipeline.sources.discovery import read_sources
 from conftest import NOTICE, copy_sources
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -14,14 +14,14 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-import pipeline.shard as shard_module
+import pipeline.extraction.shard as shard_module
 from conftest import NOTICE, SOURCES
 from pipeline.checks import package as checks_package
 from pipeline.core.notice import doc_id_from_filename
 from pipeline.errors import PlanDataError
-from pipeline.parse_cache import CACHE_DIR
-from pipeline.run import run_build
-from pipeline.shards import shard_of
+from pipeline.extraction.parse_cache import CACHE_DIR
+from pipeline.orchestration.run import run_build
+from pipeline.extraction.shards import shard_of
 from release_helpers import assert_complete
 
 EDIT = ("坚持标本兼治、综合治理、惩防并举、注重预防的方针", "坚持标本兼治、综合治理、惩防并举、更加注重预防的方针")
@@ -165,7 +165,7 @@ def test_the_parse_cache_key_covers_the_registry_and_the_parser_code(tmp_path, m
     run_build(sources, outputs)
     assert sorted(counter.parsed) == NAMES
     counter.parsed.clear()
-    import pipeline.parse_cache as parse_cache
+    import pipeline.extraction.parse_cache as parse_cache
     monkeypatch.setattr(parse_cache, "code_version", lambda part: "another parser")
     run_build(sources, outputs)
     assert sorted(counter.parsed) == NAMES

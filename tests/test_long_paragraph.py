@@ -8,8 +8,8 @@ import pyarrow.parquet as pq
 from conftest import NOTICE, copy_sources
 from pipeline.core.decode import MAX_SOURCE_BYTES
 from pipeline.core.notice import doc_id_from_filename
-from pipeline.run import run_build
-from pipeline.shards import shard_of
+from pipeline.orchestration.run import run_build
+from pipeline.extraction.shards import shard_of
 
 # Line 10 is the body of （一）指导思想; its ASCII quotes are doubled in CSV.
 FILLER = '坚持"标本兼治"，'

@@ -14,7 +14,7 @@ import pytest
 from conftest import copy_sources
 from pipeline.cli import main
 from pipeline.publish import assemble
-from pipeline.run import _plain
+from pipeline.orchestration.run import _plain
 
 ENOSPC = os.strerror(errno.ENOSPC)
 
@@ -87,7 +87,7 @@ def test_a_file_duckdb_cannot_read_back_is_named_without_duckdbs_error_labels(tm
     """A read-back failure names the file and says what DuckDB found, not its error classes."""
     from pipeline.checks import readback
     from pipeline.errors import PlanDataError
-    from pipeline.run import run_build
+    from pipeline.orchestration.run import run_build
 
     monkeypatch.setattr(readback, "MAX_ROW_BYTES", 2000)  # below the bundled notice's longest CSV line
     with pytest.raises(PlanDataError) as raised:

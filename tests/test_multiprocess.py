@@ -11,8 +11,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.parallel import build_release_parallel, parallel_run_config
-from pipeline.run import run_build
+from pipeline.orchestration.parallel import build_release_parallel, parallel_run_config
+from pipeline.orchestration.run import run_build
 from conftest import NOTICE, copy_sources, shared_dir
 
 # Copies of the bundled notice under ids whose sha256 starts with 1, 0, 2, 3 and 4 (worked out by hand),

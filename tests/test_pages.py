@@ -17,7 +17,7 @@ from pipeline.schema import table_specs
 from pipeline.site import DEFAULT_BASE_URL, base_url_notice, resolve_base_url, write_release_site
 from pipeline.site.chart import chart_svg
 from pipeline.publish.tables import read_tables as read_release_tables
-from pipeline.shards import shard_of
+from pipeline.extraction.shards import shard_of
 
 NOTICE = "taizhou-anticorruption-2008-2012"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from pipeline.assets import live_runs
+from pipeline.orchestration.assets import live_runs
 from pipeline.publish.release import STAGING_PREFIX, build_lock, clean_leftovers
 
 
@@ -92,7 +92,7 @@ def test_a_staging_folder_removed_before_its_lock_was_taken_is_made_again(tmp_pa
 
 def test_the_multiprocess_runs_orchestrating_process_holds_its_staging_between_steps(tmp_path):
     """No step process runs between two steps; the executor's own process holds the lock then."""
-    from pipeline.parallel import _HoldingStaging
+    from pipeline.orchestration.parallel import _HoldingStaging
 
     staging = tmp_path / f"{STAGING_PREFIX}run-1"
     seen = []
@@ -117,7 +117,7 @@ def test_the_multiprocess_runs_orchestrating_process_holds_its_staging_between_s
 def test_a_staging_folder_that_cannot_be_made_is_one_line_naming_it(tmp_path, monkeypatch, capsys):
     import errno
 
-    import pipeline.assets as assets
+    import pipeline.orchestration.assets as assets
     from pipeline import cli
     from conftest import copy_sources
 

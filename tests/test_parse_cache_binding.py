@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.extract import Notice, identify
-from pipeline.parse_cache import CACHE_DIR, ParseCache, notice_key
-from pipeline.run import run_build
-from pipeline.shard import registry_key
-from pipeline.shards import shard_of
-from pipeline.sources import list_notices, read_registry_files
+from pipeline.extraction.extract import Notice, identify
+from pipeline.extraction.parse_cache import CACHE_DIR, ParseCache, notice_key
+from pipeline.orchestration.run import run_build
+from pipeline.extraction.shard import registry_key
+from pipeline.extraction.shards import shard_of
+from pipeline.sources.discovery import list_notices, read_registry_files
 from test_incremental import AMENDED, EDIT, NAMES, ParseCounter, _amend, _data_files, _sources
 
 
@@ -129,7 +129,7 @@ def test_the_cache_binding_is_checked_on_its_own(tmp_path):
     sources = _sources(tmp_path / "sources")
     notice = identify(list_notices(sources))[0]
     from pipeline.core.registry import UnitRegistry
-    from pipeline.extract import notice_tables
+    from pipeline.extraction.extract import notice_tables
     tables = notice_tables(Notice(notice.source.read(), notice.doc_id), UnitRegistry.from_csv(None, None))
     for doc_id, sha in (("other", "a" * 64), (notice.doc_id, "b" * 64)):
         cache.put("k" * 64, notice.doc_id, "a" * 64, tables)

@@ -17,15 +17,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # works whether or not tests/ is a package
 from conftest import table_file, SOURCES  # noqa: E402
-from pipeline.shards import shard_of  # noqa: E402
+from pipeline.extraction.shards import shard_of  # noqa: E402
 from release_helpers import (assert_latest_complete, copy_outputs, index_of, junk, published,  # noqa: E402
                              snapshot)
 
-import pipeline.assets as assets  # noqa: E402
+import pipeline.orchestration.assets as assets  # noqa: E402
 from pipeline import cli  # noqa: E402
 from pipeline.errors import PlanDataError  # noqa: E402
 from pipeline.publish import release  # noqa: E402
-from pipeline.run import run_build  # noqa: E402
+from pipeline.orchestration.run import run_build  # noqa: E402
 
 
 def _one_line(text: str) -> str:

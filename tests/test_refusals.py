@@ -13,8 +13,8 @@ from conftest import NOTICE, copy_sources
 from pipeline.cli import main
 from pipeline.core.decode import MAX_SOURCE_BYTES
 from pipeline.errors import PlanDataError
-from pipeline.run import run_build
-from pipeline.sources import list_notices, read_registry_files
+from pipeline.orchestration.run import run_build
+from pipeline.sources.discovery import list_notices, read_registry_files
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 
 from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
-from pipeline.extract import extract
-from pipeline.sources import SourceFile
+from pipeline.extraction.extract import extract
+from pipeline.sources.discovery import SourceFile
 from conftest import NOTICE
 
 UNITS_HEADER = "unit_id,jurisdiction,name,full_name,name_en,category,parent_id,valid_from,valid_to,note\n"

@@ -9,9 +9,9 @@ import pytest
 
 from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
-from pipeline.extract import extract
+from pipeline.extraction.extract import extract
 from pipeline.publish.assemble import write_data_files
-from pipeline.sources import read_sources
+from pipeline.sources.discovery import read_sources
 from conftest import NOTICE, shared_dir
 
 TAIZHOU_2008 = dt.date(2008, 8, 11)

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import table_file
-from pipeline.shards import shard_of
+from pipeline.extraction.shards import shard_of
 
 from pipeline.publish.checksums import sha256_file
 from pipeline.publish.files import FORMULA_STARTS

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import table_file
-from pipeline.shards import shard_of
+from pipeline.extraction.shards import shard_of
 
 SHARD = shard_of("taizhou-anticorruption-2008-2012")
 

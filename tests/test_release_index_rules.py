@@ -22,7 +22,7 @@ from pipeline.publish.checksums import write_sha256sums
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # works whether or not tests/ is a package
 from conftest import NOTICE, copy_sources  # noqa: E402
 from pipeline.errors import PlanDataError  # noqa: E402
-from pipeline.extract import extract  # noqa: E402
+from pipeline.extraction.extract import extract  # noqa: E402
 from pipeline.publish import release as release_module  # noqa: E402
 from pipeline.publish.assemble import write_data_files  # noqa: E402
 from pipeline.publish.finalize import finalize  # noqa: E402
@@ -148,7 +148,7 @@ def test_a_waiting_build_takes_the_lock_once_it_is_released(tmp_path, monkeypatc
 
 
 def _build(sources: Path, outputs: Path, name: str):
-    from pipeline.sources import read_sources
+    from pipeline.sources.discovery import read_sources
 
     notices, registry = read_sources(sources)
     staging = outputs / f".staging-{name}"

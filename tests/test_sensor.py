@@ -13,8 +13,8 @@ import dagster as dg
 import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 
-from pipeline import automation
-from pipeline.definitions import build_release_job, defs
+from pipeline.orchestration import automation
+from pipeline.orchestration.definitions import build_release_job, defs
 from conftest import NOTICE, copy_sources
 
 DATE_A, DATE_B = "2008年8月11日", "2008年9月1日"
@@ -192,7 +192,7 @@ def test_unreadable_sources_skip_the_tick_with_one_line_naming_the_file(sources,
 def test_a_malformed_daily_time_keeps_the_code_location_loading(monkeypatch, caplog, value):
     monkeypatch.setenv("PLANDATA_DAILY_AT", value)
     job = build_release_job
-    with caplog.at_level(logging.WARNING, logger="pipeline.automation"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.orchestration.automation"):
         sensor, daily = automation.build_automation(job)
     assert daily.cron_schedule == "0 6 * * *" and sensor.name == "sources_changed"
     warning = f"PLANDATA_DAILY_AT={value!r} is not a time HH:MM"
@@ -204,6 +204,6 @@ def test_a_malformed_daily_time_keeps_the_code_location_loading(monkeypatch, cap
 @pytest.mark.parametrize("value, cron", [("21:30", "30 21 * * *"), ("7:05", "5 7 * * *"), (" 00:00 ", "0 0 * * *")])
 def test_a_well_formed_daily_time_is_used_without_warning(monkeypatch, caplog, value, cron):
     monkeypatch.setenv("PLANDATA_DAILY_AT", value)
-    with caplog.at_level(logging.WARNING, logger="pipeline.automation"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.orchestration.automation"):
         _, daily = automation.build_automation(build_release_job)
     assert daily.cron_schedule == cron and not caplog.records and "Warning" not in daily.description

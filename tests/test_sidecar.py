@@ -7,8 +7,8 @@ import pytest
 
 from conftest import NOTICE, copy_sources
 from pipeline.errors import PlanDataError
-from pipeline.extract import extract
-from pipeline.sources import read_sources
+from pipeline.extraction.extract import extract
+from pipeline.sources.discovery import read_sources
 
 META = {"id": "tz-2008", "title": "台州惩防体系实施细则（2008—2012）", "source_url": "https://www.zjtz.gov.cn/x.html",
         "license": "CC-BY-4.0", "jurisdiction": "national"}
@@ -72,7 +72,7 @@ def test_two_notices_given_one_id_are_refused_naming_both(tmp_path):
 
 
 def test_the_sensor_watches_sidecars(tmp_path):
-    from pipeline.automation import source_versions
+    from pipeline.orchestration.automation import source_versions
 
     sources = copy_sources(tmp_path / "sources")
     before, _ = source_versions(sources)

@@ -7,8 +7,8 @@ import json
 import dagster as dg
 import pytest
 
-from pipeline import automation
-from pipeline.definitions import defs
+from pipeline.orchestration import automation
+from pipeline.orchestration.definitions import defs
 from conftest import NOTICE, copy_sources
 
 # First hex digit of sha256(doc_id), worked out by hand for these ids:

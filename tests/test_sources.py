@@ -8,9 +8,9 @@ import pytest
 
 from pipeline.core.decode import MAX_SOURCE_BYTES
 from pipeline.errors import PlanDataError
-from pipeline.extract import extract
+from pipeline.extraction.extract import extract
 from pipeline.render.quality import quality_report
-from pipeline.sources import notice_paths, printable, read_sources
+from pipeline.sources.discovery import notice_paths, printable, read_sources
 from conftest import NOTICE, copy_sources
 
 MiB = 1 << 20
@@ -179,7 +179,7 @@ def test_quality_report_escapes_the_source_file_name(name, shown):
 
 
 def test_diff_of_a_huge_text_file_is_refused_before_it_is_read(tmp_path):
-    from pipeline.compare import load_side
+    from pipeline.changes.diff import load_side
     from conftest import SOURCES
 
     huge = tmp_path / "huge.txt"

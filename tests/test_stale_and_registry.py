@@ -7,7 +7,7 @@ import shutil
 
 from conftest import NOTICE, SOURCES
 from pipeline.cli import main
-from pipeline.run import run_build
+from pipeline.orchestration.run import run_build
 from pipeline.core.notice import doc_id_from_filename
 
 DROPPED = "cbrc-taizhou"  # named 4 times in the bundled notice (中国银监会台州监管分局)

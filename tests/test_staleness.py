@@ -13,9 +13,9 @@ from dagster._core.definitions.data_version import (CachingStaleStatusResolver, 
 from dagster._core.definitions.events import AssetKeyPartitionKey
 from dagster._core.loader import LoadingContextForTest
 
-from pipeline import automation
-from pipeline.assets import SPECS, PlanBuild
-from pipeline.definitions import ALL_ASSETS, ALL_CHECKS, defs
+from pipeline.orchestration import automation
+from pipeline.orchestration.assets import SPECS, PlanBuild
+from pipeline.orchestration.definitions import ALL_ASSETS, ALL_CHECKS, defs
 from conftest import NOTICE, copy_sources
 
 NOTICE_SHARD = "d"  # sha256("taizhou-anticorruption-2008-2012") starts with d

@@ -1,4 +1,4 @@
-"""pipeline/store.py loads self-referencing tables parents first, whatever the incoming order, and
+"""pipeline/publish/store.py loads self-referencing tables parents first, whatever the incoming order, and
 still refuses a row whose parent is missing, a cycle, and a key given twice."""
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from pipeline import store
-from pipeline.extract import extract
-from pipeline.sources import read_sources
+from pipeline.publish import store
+from pipeline.extraction.extract import extract
+from pipeline.sources.discovery import read_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipeline.render.arrow_rows import as_arrow
-from pipeline.store import view_statements
+from pipeline.publish.store import view_statements
 from pipeline.core.document import Cell, Document, Table
 from pipeline.core.notice import parse_notice_document
 from pipeline.core.readers.text import text_paragraphs

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from conftest import copy_sources, shared_dir
-from pipeline.run import run_build
+from pipeline.orchestration.run import run_build
 
 pytestmark = pytest.mark.corpus
 

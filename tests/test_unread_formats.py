@@ -11,9 +11,9 @@ import pytest
 from conftest import NOTICE, copy_sources
 from pipeline.cli import main
 from pipeline.errors import PlanDataError
-from pipeline.extract import extract
+from pipeline.extraction.extract import extract
 from pipeline.render.quality import quality_report
-from pipeline.sources import NOTICE_SUFFIXES, notice_paths, read_sources, unread_files
+from pipeline.sources.discovery import NOTICE_SUFFIXES, notice_paths, read_sources, unread_files
 from tests.test_reader_formats import TEXT, as_docx, as_html
 
 

@@ -16,7 +16,7 @@ from pipeline.errors import PlanDataError
 
 # A plan notice is a few hundred KB at most; 10 MiB leaves room for long
 # amended texts while refusing a mistaken upload of an archive or a database.
-# pipeline/sources.py checks it on the file's size before reading; the check in
+# pipeline/sources/discovery.py checks it on the file's size before reading; the check in
 # decode_source is for callers that already hold the bytes.
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 

@@ -17,8 +17,8 @@ from pipeline.publish.datapackage import (DATA_FORMATS, NOTICE_TABLE_NAMES, REGI
                                           make_resource, notice_sources, registry_sources, resource_path,
                                           write_descriptor)
 from pipeline.publish.files import FORMATS, write_table_files
-from pipeline.shards import SHARDS, shard_of
-from pipeline.store import write_database
+from pipeline.extraction.shards import SHARDS, shard_of
+from pipeline.publish.store import write_database
 
 DATABASE_NAME = "plan.duckdb"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.provenance import source_of
+from pipeline.extraction.provenance import source_of
 from pipeline.publish.checksums import sha256_file
 from pipeline.schema import package_descriptor, table_specs
-from pipeline.sources import REGISTRY_FILES
+from pipeline.sources.discovery import REGISTRY_FILES
 
 REGISTRY_TABLE_NAMES = tuple(file_name.removesuffix(".csv") for file_name in REGISTRY_FILES)
 # The tables whose rows come from notices (each starts with doc_id), in the package's order: one file a shard.

@@ -23,7 +23,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.provenance import untagged
+from pipeline.extraction.provenance import untagged
 
 FORMATS = ("csv", "json", "parquet", "excel")
 # https://owasp.org/www-community/attacks/CSV_Injection

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.publish.datapackage import REGISTRY_TABLE_NAMES
 from pipeline.schema import load_spec, sql_identifier, sql_string, table_specs
-from pipeline.store import view_statements
+from pipeline.publish.store import view_statements
 
 CHANGE_TABLE = "changes"
 

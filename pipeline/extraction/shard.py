@@ -15,17 +15,17 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.code_version import code_version
+from pipeline.orchestration.code_version import code_version
 from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
-from pipeline.extract import NOTICE_TABLES, Notice, concat, notice_tables
-from pipeline.parse_cache import ParseCache, notice_key
+from pipeline.extraction.extract import NOTICE_TABLES, Notice, concat, notice_tables
+from pipeline.extraction.parse_cache import ParseCache, notice_key
 from pipeline.publish.assemble import write_shard_files
 from pipeline.publish.datapackage import notice_sources
 from pipeline.publish.reuse import Previous
 from pipeline.publish.texts import write_rendered_texts
 from pipeline.schema import table_specs
-from pipeline.sources import NoticeRef, SourceFile
+from pipeline.sources.discovery import NoticeRef, SourceFile
 
 
 def registry_key(registry_files: dict[str, SourceFile]) -> str:

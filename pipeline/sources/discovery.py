@@ -18,9 +18,9 @@ from pathlib import Path
 from pipeline.core.decode import MAX_SOURCE_BYTES
 from pipeline.core.readers import READERS
 from pipeline.errors import PlanDataError
-from pipeline.sidecar import MAX_BYTES as SIDECAR_MAX_BYTES
-from pipeline.sidecar import SUFFIX as SIDECAR_SUFFIX
-from pipeline.sidecar import parse_sidecar, sidecar_path
+from pipeline.sources.sidecar import MAX_BYTES as SIDECAR_MAX_BYTES
+from pipeline.sources.sidecar import SUFFIX as SIDECAR_SUFFIX
+from pipeline.sources.sidecar import parse_sidecar, sidecar_path
 
 NOTICE_SUFFIXES = tuple(READERS)  # a file is a notice when a reader reads its format
 # Formats publishers keep beside their notices that no reader reads: they never fail a build, and the

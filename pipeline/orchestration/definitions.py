@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipeline import assets, automation
-from pipeline.step_outputs import RunScopedIOManagerFactory
+from pipeline.orchestration import assets, automation
+from pipeline.orchestration.step_outputs import RunScopedIOManagerFactory
 
 ALL_ASSETS = [*assets.SHARD_ASSETS, assets.unit_registry, assets.notice_tables, assets.plan_database,
               assets.release_files, assets.release]

@@ -24,8 +24,8 @@ from typing import Callable
 
 import pyarrow as pa
 
-from pipeline.code_version import code_version
-from pipeline.extract import NOTICE_TABLES, Notice
+from pipeline.orchestration.code_version import code_version
+from pipeline.extraction.extract import NOTICE_TABLES, Notice
 from pipeline.schema import table_specs
 
 CACHE_DIR = Path(".cache") / "parse"

@@ -91,10 +91,10 @@ def run_build(sources: Path, outputs: Path, wait_seconds: float = 0.0, show_prog
     """``instance``: the Dagster instance to run on (default: a throwaway one, as the CLI uses)."""
     import dagster as dg
 
-    from pipeline.assets import PlanBuild
-    from pipeline.definitions import ALL_ASSETS, ALL_CHECKS
+    from pipeline.orchestration.assets import PlanBuild
+    from pipeline.orchestration.definitions import ALL_ASSETS, ALL_CHECKS
     from pipeline.publish.release import read_index
-    from pipeline.step_outputs import RunScopedIOManagerFactory
+    from pipeline.orchestration.step_outputs import RunScopedIOManagerFactory
 
     logging.getLogger("dagster").setLevel(logging.CRITICAL)
     resource = PlanBuild(sources_dir=str(sources), outputs_dir=str(outputs),

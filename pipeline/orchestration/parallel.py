@@ -1,5 +1,5 @@
 """The build as a job whose steps may run in processes of their own (Dagster's multiprocess
-executor): the same assets, checks and resource as pipeline/definitions.py, with the executor
+executor): the same assets, checks and resource as pipeline/orchestration/definitions.py, with the executor
 and the resource chosen by run configuration.
 
     dagster.execute_job(dagster.reconstructable(build_release_parallel), instance=...,
@@ -58,10 +58,10 @@ def staging_holding_executor(init_context) -> dg.Executor:
 
 
 def build_release_parallel() -> dg.JobDefinition:
-    from pipeline.assets import PlanBuild
-    from pipeline.automation import SOURCE_ASSETS
-    from pipeline.definitions import ALL_ASSETS, ALL_CHECKS
-    from pipeline.step_outputs import RunScopedIOManagerFactory
+    from pipeline.orchestration.assets import PlanBuild
+    from pipeline.orchestration.automation import SOURCE_ASSETS
+    from pipeline.orchestration.definitions import ALL_ASSETS, ALL_CHECKS
+    from pipeline.orchestration.step_outputs import RunScopedIOManagerFactory
 
     job = dg.define_asset_job(
         JOB_NAME, selection=dg.AssetSelection.assets(*ALL_ASSETS),

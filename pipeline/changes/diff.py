@@ -21,8 +21,8 @@ from pathlib import Path
 from pipeline.changes.log import INPUT_TABLES
 from pipeline.checks.package import files_by_table
 from pipeline.errors import PlanDataError
-from pipeline.extract import extract
-from pipeline.sources import SourceFile, printable, read_bounded, read_sources
+from pipeline.extraction.extract import extract
+from pipeline.sources.discovery import SourceFile, printable, read_bounded, read_sources
 
 
 @dataclass

@@ -14,13 +14,13 @@ import dagster as dg
 import pyarrow.parquet as pq
 from pydantic import PrivateAttr
 
-from pipeline.automation import REGISTRY_SOURCES, sources_key
+from pipeline.orchestration.automation import REGISTRY_SOURCES, sources_key
 from pipeline.checks.release_files import verify_release_files
-from pipeline.code_version import code_version
+from pipeline.orchestration.code_version import code_version
 from pipeline.errors import PlanDataError
-from pipeline.extract import identify, read_registry, registry_tables
-from pipeline.parse_cache import CACHE_DIR, ParseCache
-from pipeline.progress import step
+from pipeline.extraction.extract import identify, read_registry, registry_tables
+from pipeline.extraction.parse_cache import CACHE_DIR, ParseCache
+from pipeline.orchestration.progress import step
 from pipeline.publish.assemble import write_plan_database, write_registry_files
 from pipeline.publish.datapackage import build_descriptor, registry_sources, write_descriptor
 from pipeline.publish.finalize import finalize
@@ -31,10 +31,10 @@ from pipeline.publish.staging import STAGING_PREFIX, hold_staging, staging_path
 from pipeline.publish.tables import read_tables
 from pipeline.render.markdown import table as markdown_table
 from pipeline.schema import TableSpec, table_specs
-from pipeline.shard import ShardContext, build_shard, registry_key
-from pipeline.shards import SHARDS
+from pipeline.extraction.shard import ShardContext, build_shard, registry_key
+from pipeline.extraction.shards import SHARDS
 from pipeline.site.base_url import DEFAULT_BASE_URL, resolve_base_url
-from pipeline.sources import list_notices, read_registry_files, unread_files
+from pipeline.sources.discovery import list_notices, read_registry_files, unread_files
 
 SPECS = table_specs()
 PREVIEW_ROWS = 10

@@ -8,17 +8,17 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _SUFFIXES = (".py", ".csv", ".json", ".sql", ".css", ".js")
 
 # What each output depends on, relative to the project root (folders are read recursively).
 PARTS = {
-    "parser": ("pipeline/core", "pipeline/extract.py", "pipeline/sidecar.py", "pipeline/schema.py",
-               "pipeline/provenance.py", "schemas"),
+    "parser": ("pipeline/core", "pipeline/extraction/extract.py", "pipeline/sources/sidecar.py", "pipeline/schema.py",
+               "pipeline/extraction/provenance.py", "schemas"),
     "files": ("pipeline/publish/files.py", "pipeline/publish/datapackage.py", "pipeline/publish/texts.py",
-              "pipeline/shard.py",
+              "pipeline/extraction/shard.py",
               "pipeline/checks", "pipeline/schema.py", "schemas"),
-    "database": ("pipeline/store.py", "pipeline/publish/assemble.py", "pipeline/schema.py", "schemas"),
+    "database": ("pipeline/publish/store.py", "pipeline/publish/assemble.py", "pipeline/schema.py", "schemas"),
     "site": ("pipeline/site", "pipeline/render", "pipeline/changes", "pipeline/publish/finalize.py"),
 }
 

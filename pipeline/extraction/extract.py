@@ -8,11 +8,11 @@ import pyarrow as pa
 from pipeline.core.notice import doc_id_from_path, parse_notice
 from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
-from pipeline.provenance import tag_source
+from pipeline.extraction.provenance import tag_source
 from pipeline.publish.datapackage import NOTICE_TABLE_NAMES
 from pipeline.schema import table_specs
-from pipeline.shards import shard_of
-from pipeline.sources import REGISTRY_FILES, SourceFile
+from pipeline.extraction.shards import shard_of
+from pipeline.sources.discovery import REGISTRY_FILES, SourceFile
 
 
 def _decode_registry(source: SourceFile) -> str:

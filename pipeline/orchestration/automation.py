@@ -33,11 +33,11 @@ import dagster as dg
 
 from pipeline.core.notice import doc_id_from_path
 from pipeline.errors import PlanDataError
-from pipeline.shards import SHARDS, shard_of
-from pipeline.sidecar import MAX_BYTES as SIDECAR_MAX_BYTES
-from pipeline.sidecar import SUFFIX as SIDECAR_SUFFIX
-from pipeline.sidecar import parse_sidecar
-from pipeline.sources import (NOTICE_SUFFIXES, REGISTRY_FILES, notice_files, printable, read_bounded,
+from pipeline.extraction.shards import SHARDS, shard_of
+from pipeline.sources.sidecar import MAX_BYTES as SIDECAR_MAX_BYTES
+from pipeline.sources.sidecar import SUFFIX as SIDECAR_SUFFIX
+from pipeline.sources.sidecar import parse_sidecar
+from pipeline.sources.discovery import (NOTICE_SUFFIXES, REGISTRY_FILES, notice_files, printable, read_bounded,
                               registry_paths, sidecar_files, stream_sha256)
 
 LOG = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""Dagster orchestration: assets, one Definitions, automation, parallel runs, the CLI's run and code versions."""

@@ -1,0 +1,1 @@
+"""What sits in the sources directory: notice files, their sidecars and the unit registry."""
