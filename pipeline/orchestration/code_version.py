@@ -27,6 +27,9 @@ def _files(part: str) -> list[Path]:
     found = []
     for relative in PARTS[part]:
         path = ROOT / relative
+        if not path.exists():
+            # A moved file skipped silently would leave the parse cache and reused pages stale.
+            raise FileNotFoundError(f"code_version PARTS[{part!r}] names {relative}, which does not exist")
         found += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES)
     return sorted(set(found))
 
