@@ -59,7 +59,7 @@ def test_a_unit_printed_twice_and_once_later_is_one_removal():
     new = release(unit("市财政局", "finance", position=1))
     assert rows(old, new) == [
         ("task", "units_changed", "1.1", "1.1", "lead: -市财政局 [finance]"),
-        ("assignment", "removed", "1.1/lead/市财政局", "", "牵头单位 市财政局 [finance]"),
+        ("assignment", "removed", "1.1/lead/市财政局#2", "", "牵头单位 市财政局 [finance]"),
     ]
 
 
@@ -68,7 +68,7 @@ def test_a_unit_printed_twice_where_once_before_is_one_addition():
     new = release(unit("市财政局", "finance", position=1), unit("市财政局", "finance", position=2))
     assert rows(old, new) == [
         ("task", "units_changed", "1.1", "1.1", "lead: +市财政局 [finance]"),
-        ("assignment", "added", "", "1.1/lead/市财政局", "牵头单位 市财政局 [finance]"),
+        ("assignment", "added", "", "1.1/lead/市财政局#2", "牵头单位 市财政局 [finance]"),
     ]
 
 
@@ -77,8 +77,8 @@ def test_a_unit_printed_three_times_and_once_later_is_two_removals():
     new = release(unit("市财政局", "finance", position=1))
     assert rows(old, new) == [
         ("task", "units_changed", "1.1", "1.1", "lead: -市财政局 [finance] -市财政局 [finance]"),
-        ("assignment", "removed", "1.1/lead/市财政局", "", "牵头单位 市财政局 [finance]"),
-        ("assignment", "removed", "1.1/lead/市财政局", "", "牵头单位 市财政局 [finance]"),
+        ("assignment", "removed", "1.1/lead/市财政局#2", "", "牵头单位 市财政局 [finance]"),
+        ("assignment", "removed", "1.1/lead/市财政局#3", "", "牵头单位 市财政局 [finance]"),
     ]
 
 
@@ -87,8 +87,8 @@ def test_a_unit_printed_three_times_where_once_before_is_two_additions():
     new = release(*(unit("市财政局", "finance", position=p) for p in (1, 2, 3)))
     assert rows(old, new) == [
         ("task", "units_changed", "1.1", "1.1", "lead: +市财政局 [finance] +市财政局 [finance]"),
-        ("assignment", "added", "", "1.1/lead/市财政局", "牵头单位 市财政局 [finance]"),
-        ("assignment", "added", "", "1.1/lead/市财政局", "牵头单位 市财政局 [finance]"),
+        ("assignment", "added", "", "1.1/lead/市财政局#2", "牵头单位 市财政局 [finance]"),
+        ("assignment", "added", "", "1.1/lead/市财政局#3", "牵头单位 市财政局 [finance]"),
     ]
 
 

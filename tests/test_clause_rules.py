@@ -49,13 +49,24 @@ def test_the_first_qualifying_deng_ends_the_named_units():
     assert open_ended is True
 
 
-def test_a_collective_after_deng_keeps_the_final_deng_it_prints_in_a_clause_and_on_a_unit_line():
-    # Issue 15 §7: the final 等 of 市公安局等有关部门和单位等 is printed after the collective and kept with it.
-    assert split_unit_list("市公安局等有关部门和单位等") == (["市公安局", "有关部门和单位等"], True)
+def test_a_final_deng_after_a_collective_is_list_punctuation_in_a_clause_and_on_a_unit_line():
+    # Issue 15 §7: the final 等 of 市公安局等有关部门和单位等 closes the list; the collective is 有关部门和单位.
+    assert split_unit_list("市公安局等有关部门和单位等") == (["市公安局", "有关部门和单位"], True)
+    assert split_unit_list("市公安局等有关部门和单位等。") == (["市公安局", "有关部门和单位"], True)
     assert read_clause("市公安局等有关部门和单位等负责") == (
-        [Group("responsible", "负责", ("市公安局", "有关部门和单位等"))], True, None)
+        [Group("responsible", "负责", ("市公安局", "有关部门和单位"))], True, None)
     from pipeline.core.outline import parse_outline
-    outline = parse_outline("某某工作方案\n一、主要任务\n1．做好甲项工作。\n牵头单位：市公安局等有关部门和单位等\n",
+    outline = parse_outline("某某工作方案\n一、主要任务\n1．做好甲项工作（市公安局等有关部门和单位等负责）。\n",
+                            "synthetic.txt")
+    assert [(line.role, line.units, outline.tasks[0].open_ended) for line in outline.tasks[0].unit_lines] == [
+        ("responsible", ["市公安局", "有关部门和单位"], True)]
+    for listed in ("市公安局等有关部门和单位等", "市公安局等有关部门和单位"):
+        outline = parse_outline(f"某某工作方案\n一、主要任务\n1．做好甲项工作。\n配合单位：{listed}\n", "synthetic.txt")
+        # Open-ended with or without the final 等: the collective after the first 等 makes it so.
+        assert [(line.units, outline.tasks[0].open_ended) for line in outline.tasks[0].unit_lines] == [
+            (["市公安局", "有关部门和单位"], True)], listed
+    # A bare final 等 on a unit line stays list punctuation that leaves the task closed.
+    outline = parse_outline("某某工作方案\n一、主要任务\n1．做好甲项工作。\n牵头单位：市公安局、市财政局等\n",
                             "synthetic.txt")
     assert [(line.units, outline.tasks[0].open_ended) for line in outline.tasks[0].unit_lines] == [
-        (["市公安局", "有关部门和单位等"], True)]
+        (["市公安局", "市财政局"], False)]

@@ -1,5 +1,5 @@
 """The change log reports a changed deadline as its own kind of change (issue 15 §4), and a unit printed
-twice in one task is two assignments with one change-log id (§7). Notices are parsed from hand-made text."""
+twice in one task is two assignments with distinct change-log ids (§7). Notices are parsed from hand-made text."""
 from __future__ import annotations
 
 import sys
@@ -41,16 +41,30 @@ def test_a_deadline_moved_from_a_line_into_a_clause_is_no_change_and_a_reworded_
         ("section", "text_changed"), ("task", "text_changed"), ("task", "deadline_changed")]
 
 
-def test_a_unit_printed_twice_in_one_task_is_two_assignments_with_one_change_log_id():
+def test_a_unit_printed_twice_in_one_task_is_two_assignments_with_distinct_change_log_ids():
     twice = _tables("1．建立台账制度。\n牵头单位：甲局\n配合单位：乙局、丙局、乙局\n")
     rows = [(row["task_id"], row["role"], row["unit_label"], row["position"]) for row in twice["assignments"]]
     assert rows == [("1.0.1", "lead", "甲局", 1), ("1.0.1", "co", "乙局", 1), ("1.0.1", "co", "丙局", 2),
                     ("1.0.1", "co", "乙局", 3)]
     assert [(f["kind"], f["value"]) for f in twice["findings"] if f["kind"] == "unit_repeated_in_task"] == [
         ("unit_repeated_in_task", "乙局")]
-    # Both printings join the task: two assignment rows under the one id task_id/role/unit_label.
+    # Both printings join the task, each under its own id: the second printing of 乙局 is 乙局#2.
     assert _changes("1．建立台账制度。\n牵头单位：甲局\n配合单位：丙局\n",
                     "1．建立台账制度。\n牵头单位：甲局\n配合单位：乙局、丙局、乙局\n") == [
         ("task", "units_changed", "1.0.1", "1.0.1", "co: +乙局 [unresolved] +乙局 [unresolved]"),
         ("assignment", "added", "", "1.0.1/co/乙局", "配合单位 乙局 [unresolved]"),
-        ("assignment", "added", "", "1.0.1/co/乙局", "配合单位 乙局 [unresolved]")]
+        ("assignment", "added", "", "1.0.1/co/乙局#2", "配合单位 乙局 [unresolved]")]
+
+
+def test_the_id_of_a_repeated_unit_does_not_move_when_other_units_are_added_before_it():
+    # The second 乙局 leaves while 丁局 and 戊局 join ahead of the list: it is still 乙局#2, not a position.
+    assert _changes("1．建立台账制度。\n牵头单位：甲局\n配合单位：乙局、丙局、乙局\n",
+                    "1．建立台账制度。\n牵头单位：甲局\n配合单位：丁局、戊局、乙局、丙局\n") == [
+        ("task", "units_changed", "1.0.1", "1.0.1", "co: -乙局 [unresolved] +丁局 [unresolved] +戊局 [unresolved]"),
+        ("assignment", "removed", "1.0.1/co/乙局#2", "", "配合单位 乙局 [unresolved]"),
+        ("assignment", "added", "", "1.0.1/co/丁局", "配合单位 丁局 [unresolved]"),
+        ("assignment", "added", "", "1.0.1/co/戊局", "配合单位 戊局 [unresolved]")]
+    # The same label in another role is counted apart: 甲局 as co is its first printing there.
+    assert _changes("1．建立台账制度。\n牵头单位：甲局\n配合单位：丙局\n",
+                    "1．建立台账制度。\n牵头单位：甲局\n配合单位：甲局、丙局\n")[1] == (
+        "assignment", "added", "", "1.0.1/co/甲局", "配合单位 甲局 [unresolved]")

@@ -29,7 +29,10 @@ stripped before comparing, so renumbering an item never reads as a text edit.
 Units: per matched task and role, the printed unit labels are compared as
 multisets. A unit that joins or leaves gives an ``assignment`` row (id
 ``task_id/role/unit_label``) and the task one ``units_changed`` row listing all of
-its unit changes. Positions are ignored: a unit inserted at the head of a list
+its unit changes. A label printed more than once in one task and role is one
+assignment per printing: the n-th printing's id ends in ``#n`` (``4.7/co/市纪委#2``;
+the first has no suffix), and the last printings are the ones that join or leave.
+Counting only equal labels keeps the id stable when other units are added before it. Positions are ignored: a unit inserted at the head of a list
 shifts the others, which is not a change; a reordering alone is not reported.
 The same label resolving to another unit_id (registry edited, issue date moved)
 is an ``assignment`` ``metadata_changed`` row and does not touch the task.

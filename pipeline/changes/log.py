@@ -177,7 +177,10 @@ class _DocDiff:
             self.add("task", "units_changed", self.qid(old_task), self.qid(new_task), "; ".join(listed), key)
 
     def assignment_id(self, task_id: str, unit: dict) -> str:
-        return f"{self.prefix}{task_id}/{unit['role']}/{unit['unit_label']}"
+        # The n-th printing of a label in one task and role is #n: counting equal labels only, the id of a
+        # repeated unit does not move when other units are added or removed before it.
+        repeat = f"#{unit['occurrence']}" if unit["occurrence"] > 1 else ""
+        return f"{self.prefix}{task_id}/{unit['role']}/{unit['unit_label']}{repeat}"
 
 
 def _section_group(row: dict) -> str:
@@ -210,6 +213,10 @@ def _units_by_task(rows: list[dict]) -> dict[str, list[dict]]:
         })
     for units in by_task.values():
         units.sort(key=lambda u: (_role_rank(u["role"]), u["position"], u["index"]))
+        printed: Counter[tuple[str, str]] = Counter()
+        for unit in units:
+            printed[unit["role"], unit["unit_label"]] += 1
+            unit["occurrence"] = printed[unit["role"], unit["unit_label"]]
     return by_task
 
 

@@ -24,7 +24,7 @@ from pipeline.core.header import Header, parse_header, split_signature
 from pipeline.core.lines import Line, split_run_on
 from pipeline.core.marks import (LABEL_ANYWHERE, MISPRINTED_ROLE_LABELS, ROLE_LABELS, Heading, match_digit_led_item,
                                  match_heading, match_unit_line)
-from pipeline.core.sentences import split_first_sentence, split_unit_list
+from pipeline.core.sentences import split_first_sentence, split_unit_list, without_final_etc
 from pipeline.errors import PlanDataError
 
 LEVEL_NAMES = {1: "chapter", 2: "section", 3: "item", 4: "sub-item"}
@@ -354,8 +354,8 @@ class _Builder:
             self.block.deadline, self.block.deadline_line = deadline, line.number
         units, open_ended = split_unit_list(listed)
         # On a separate unit line a bare final 等 is list punctuation (as publishers vary it); only a
-        # collective printed after 等 (等有关部门) makes the task open-ended there.
-        open_ended = open_ended and bool(units) and units[-1] not in split_unit_list(listed.rsplit("等", 1)[0])[0]
+        # collective printed after 等 (等有关部门, 等有关部门等) makes the task open-ended there.
+        open_ended = open_ended and bool(units) and split_unit_list(without_final_etc(listed))[1]
         if not units:
             self.findings.append(Finding(line.number, "empty_unit_list", f"{raw_label} lists no unit", raw_label))
         assert self.block is not None

@@ -83,8 +83,10 @@ def split_unit_list(text: str) -> tuple[list[str], bool]:
     """(units, open-ended) for a unit list as printed.
 
     ``A、B等`` names A and B and is open-ended; ``A、B等有关部门`` and ``A等和各有关省级人民政府``
-    name a collective after 等 as a unit of its own. A collective beginning with 各/有关 spans the
-    、-joined administrative levels up to its organ word (各省、自治区、直辖市人民政府 is one unit).
+    name a collective after 等 as a unit of its own. A final 等 after the collective is list
+    punctuation too: ``市公安局等有关部门和单位等`` names 市公安局 and 有关部门和单位, open-ended.
+    A collective beginning with 各/有关 spans the 、-joined administrative levels up to its organ
+    word (各省、自治区、直辖市人民政府 is one unit).
     """
     body = text.strip().rstrip(_TRAILING)
     named, collective, open_ended = body, "", False
@@ -93,7 +95,7 @@ def split_unit_list(text: str) -> tuple[list[str], bool]:
         after = body[index + 1:]
         joined = after[1:] if after.startswith("和") else after
         if not after.strip(_TRAILING) or (is_collective(joined) and after != joined) or is_collective(after):
-            named, collective, open_ended = body[:index].rstrip(_TRAILING), joined.strip(_TRAILING), True
+            named, collective, open_ended = body[:index].rstrip(_TRAILING), without_final_etc(joined), True
             break
     if _ANY_BRACKET.search(named) is None and _collective_anywhere().search(named) is None:
         # No bracket to skip and no part that can open a collective: every separator cuts, nothing spans.
@@ -112,6 +114,12 @@ def split_unit_list(text: str) -> tuple[list[str], bool]:
             units.append(part)
         spanning = is_collective(units[-1]) and not _ends_with_organ(units[-1])
     return units + _after_etc(collective), open_ended
+
+
+def without_final_etc(text: str) -> str:
+    """The text without its closing punctuation and one final 等 (``有关部门等。`` → ``有关部门``)."""
+    body = text.strip().rstrip(_TRAILING)
+    return body[:-1].rstrip(_TRAILING) if body.endswith("等") else body
 
 
 def _after_etc(collective: str) -> list[str]:
