@@ -88,7 +88,12 @@ def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
         connection.execute("CHECKPOINT")
 
 
-def view_statements() -> list[str]:
-    text = "\n".join(line for line in VIEWS_SQL.read_text(encoding="utf-8").splitlines()
-                     if not line.lstrip().startswith("--"))
+def split_statements(text: str) -> list[str]:
+    """Statements of a SQL file of ours (schemas/views.sql, a release's views.sql): comment lines
+    dropped, each statement ending with a semicolon at the end of a line."""
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")) + "\n"
     return [statement.strip() for statement in text.split(";\n") if statement.strip()]
+
+
+def view_statements() -> list[str]:
+    return split_statements(VIEWS_SQL.read_text(encoding="utf-8"))
