@@ -118,6 +118,8 @@ def test_the_change_log_holds_the_amendment_only(two_builds):
     doc_id = doc_id_from_filename(AMENDED)
     assert [(row["entity"], row["change"], row["old_id"]) for row in changes] == [
         ("section", "text_changed", f"{doc_id}/1.1")]  # line 10: the body of （一）指导思想
+    # Several notices: the doc_id comes off the id into its own column.
+    assert [(row["doc_id"], row["section_id"], row["task_id"]) for row in changes] == [(doc_id, "1.1", "")]
 
 
 def test_an_incremental_build_equals_a_cold_build_of_the_same_sources(two_builds, tmp_path):

@@ -66,7 +66,7 @@ def test_readme_row_counts_match_the_release(latest):
 
 
 def test_first_release_has_empty_change_log(latest):
-    assert (latest / "changes.csv").read_text(encoding="utf-8") == "entity,change,old_id,new_id,detail\n"
+    assert (latest / "changes.csv").read_text(encoding="utf-8") == "entity,change,old_id,new_id,detail,doc_id,section_id,task_id,role,unit_label\n"
     assert json.loads((latest / "changes.json").read_text(encoding="utf-8")) == []
 
 

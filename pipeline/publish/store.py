@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline.schema import SCHEMAS_DIR, TableSpec, sql_identifier, sql_string, table_specs
+from pipeline.schema import SCHEMAS_DIR, TableSpec, load_spec, sql_identifier, sql_string, table_specs
 
 VIEWS_SQL = SCHEMAS_DIR / "views.sql"
 # Block size by the data's size. A small database is mostly one block per table and per index, so
@@ -85,6 +85,19 @@ def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
             _insert(connection, spec, tables[name])
         for statement in view_statements():
             connection.execute(statement)
+        connection.execute("CHECKPOINT")
+
+
+def add_change_log(path: Path, table: pa.Table) -> None:
+    """The release's change log as the table `changes` of plan.duckdb (schemas/changes.schema.json).
+
+    It is not among the datapackage's resources: a first build's log is empty and an amended one's is
+    not, so it cannot be among the files compared for determinism."""
+    spec = load_spec("changes")
+    with duckdb.connect(str(path)) as connection:
+        for statement in spec.ddl():
+            connection.execute(statement)
+        _insert(connection, spec, table)
         connection.execute("CHECKPOINT")
 
 
