@@ -24,7 +24,7 @@ from release_helpers import (assert_latest_complete, copy_outputs, index_of, jun
 import pipeline.orchestration.assets as assets  # noqa: E402
 from pipeline import cli  # noqa: E402
 from pipeline.errors import PlanDataError  # noqa: E402
-from pipeline.publish import release  # noqa: E402
+from pipeline.publish import release, release_index  # noqa: E402
 from pipeline.orchestration.run import run_build  # noqa: E402
 
 
@@ -74,7 +74,7 @@ def test_an_index_write_failing_after_the_switch_says_the_release_was_published(
     def write_atomic(path, text):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(release, "_write_atomic", write_atomic)
+    monkeypatch.setattr(release_index, "_write_atomic", write_atomic)
     with pytest.raises(PlanDataError) as raised:
         run_build(SOURCES, outputs)
     message = _one_line(str(raised.value))

@@ -23,7 +23,7 @@ from pipeline.extraction.parse_cache import CACHE_DIR, ParseCache
 from pipeline.orchestration.progress import step
 from pipeline.publish.assemble import write_plan_database, write_registry_files
 from pipeline.publish.datapackage import build_descriptor, registry_sources, write_descriptor
-from pipeline.publish.finalize import finalize
+from pipeline.orchestration.finalize import finalize
 from pipeline.publish.release import (build_lock, change_base, check_outputs, damaged_files, reason, releases_dir,
                                       remove_tree)
 from pipeline.publish.reuse import Previous
@@ -33,6 +33,7 @@ from pipeline.render.markdown import table as markdown_table
 from pipeline.schema import TableSpec, table_specs
 from pipeline.extraction.shard import ShardContext, build_shard, registry_key
 from pipeline.extraction.shards import SHARDS
+from pipeline.site import write_outputs_index
 from pipeline.site.base_url import DEFAULT_BASE_URL, resolve_base_url
 from pipeline.sources.discovery import list_notices, read_registry_files, unread_files
 
@@ -76,7 +77,8 @@ class PlanBuild(dg.ConfigurableResource):
             if self.parallel_steps:
                 yield self  # staging is shared by the run's step processes; the release step removes it
                 return
-            repairs = stack.enter_context(build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live))
+            repairs = stack.enter_context(build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live,
+                                                     pages=write_outputs_index))
             self._took_lock(repairs)
             try:
                 yield self
@@ -99,7 +101,8 @@ class PlanBuild(dg.ConfigurableResource):
             yield
             return
         try:
-            with build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live) as repairs:
+            with build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live,
+                            pages=write_outputs_index) as repairs:
                 self._took_lock(repairs)
                 yield
         finally:

@@ -19,7 +19,7 @@ PARTS = {
               "pipeline/extraction/shard.py",
               "pipeline/checks", "pipeline/schema.py", "schemas"),
     "database": ("pipeline/publish/store.py", "pipeline/publish/assemble.py", "pipeline/schema.py", "schemas"),
-    "site": ("pipeline/site", "pipeline/render", "pipeline/changes", "pipeline/publish/finalize.py"),
+    "site": ("pipeline/site", "pipeline/render", "pipeline/changes", "pipeline/orchestration/finalize.py"),
 }
 
 
