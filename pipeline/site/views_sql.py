@@ -28,8 +28,8 @@ def _comments(name: str, kind: str, columns: bool = True) -> list[str]:
 
 
 def parquet_glob(name: str) -> str:
-    """A table's Parquet files in a release: one per shard for the per-notice tables."""
-    return f"parquet/{name}.parquet" if name in REGISTRY_TABLE_NAMES else f"parquet/{name}/*.parquet"
+    """A table's Parquet file in a release (one per table since issue 17)."""
+    return f"parquet/{name}.parquet"
 
 
 def release_views_sql() -> str:
