@@ -69,7 +69,7 @@ def history_sql(releases: list[str], outputs: Path) -> str:
                 path = Path("releases") / release_id / "changes.csv"
                 source = f"read_csv({sql_string(path.as_posix())}, header = true, all_varchar = true)"
             else:
-                # A release of before shards holds parquet/<table>.parquet; later ones one file a shard.
+                # Releases of the shard layout (issue 16 to 17) hold parquet/<table>/*.parquet; others one file a table.
                 path = Path("releases") / release_id / "parquet" / f"{name}.parquet"
                 if not (outputs / path).is_file() and any((outputs / path.with_suffix("")).glob("*.parquet")):
                     path = path.with_suffix("") / "*.parquet"
