@@ -84,12 +84,14 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _prune(args: argparse.Namespace) -> int:
     from pipeline.publish.prune import keep_count, prune
+    from pipeline.site import write_outputs_index
 
     def mib(size: int) -> str:
         return f"{size / 2**20:.1f} MiB"
 
     verb = "would remove" if args.dry_run else "removed"
     result = prune(Path(args.outputs), keep_count(args.keep), dry_run=args.dry_run, wait_seconds=args.wait,
+                   pages=write_outputs_index,
                    echo=lambda removal: print(f"{verb} {removal.release_id} ({mib(removal.freed)} freed)"))
     for repair in result.repairs:
         print(f"Repaired: {repair}")
@@ -128,8 +130,9 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _rollback(args: argparse.Namespace) -> int:
     from pipeline.publish.rollback import rollback
+    from pipeline.site import write_outputs_index
 
-    result = rollback(Path(args.outputs), args.release, wait_seconds=args.wait)
+    result = rollback(Path(args.outputs), args.release, wait_seconds=args.wait, pages=write_outputs_index)
     for repair in result.repairs:
         print(f"Repaired: {repair}")
     for line in result.damage:

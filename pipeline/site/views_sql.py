@@ -28,8 +28,8 @@ def _comments(name: str, kind: str, columns: bool = True) -> list[str]:
 
 
 def parquet_glob(name: str) -> str:
-    """A table's Parquet files in a release: one per shard for the per-notice tables."""
-    return f"parquet/{name}.parquet" if name in REGISTRY_TABLE_NAMES else f"parquet/{name}/*.parquet"
+    """A table's Parquet file in a release (one per table since issue 17)."""
+    return f"parquet/{name}.parquet"
 
 
 def release_views_sql() -> str:
@@ -78,7 +78,7 @@ def history_sql(releases: list[str], outputs: Path) -> str:
                 path = Path("releases") / release_id / "changes.csv"
                 source = f"read_csv({sql_string(path.as_posix())}, header = true, all_varchar = true)"
             else:
-                # A release of before shards holds parquet/<table>.parquet; later ones one file a shard.
+                # Releases of the shard layout (issue 16 to 17) hold parquet/<table>/*.parquet; others one file a table.
                 path = Path("releases") / release_id / "parquet" / f"{name}.parquet"
                 if not (outputs / path).is_file() and any((outputs / path.with_suffix("")).glob("*.parquet")):
                     path = path.with_suffix("") / "*.parquet"
