@@ -65,7 +65,7 @@ def test_release_page_has_every_section_the_issue_lists(release):
     assert 'href="../../index.html">所有版本 All releases' in text
     assert "中共台州市委" in text and "Creative Commons Attribution 4.0" in text
     assert "3fd8e3469fd24c8a2f028f5d45e3f261ba3cd9e37fd4fe0ac6a7fa0014362aee" in text  # the source's sha256
-    assert 'pip install &quot;frictionless[json,parquet]&quot;' in text
+    assert 'pip install &quot;frictionless[json,parquet,pandas]&quot;' in text
     assert "@misc{" in text and ".read views.sql" in text and "plan.duckdb" in text and "arrow::read_parquet" in text
     assert 'href="notices/taizhou-anticorruption-2008-2012.html"' in text
 
