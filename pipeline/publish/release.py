@@ -65,7 +65,6 @@ import fcntl
 import json
 import math
 import os
-import re
 import shutil
 import stat
 import time
@@ -77,11 +76,11 @@ from pipeline.errors import PlanDataError
 from pipeline.publish import published_log
 from pipeline.publish.checksums import sha256_file
 from pipeline.publish.damage import check_releases, damage_lines, record_release
-from pipeline.publish.release_index import (INDEX_NAME, NUMBERED, QUARANTINE, RELEASE_ID, fsync_dir, fsync_file,
+# Some of these are imported from here by prune, rollback and the tests: the index module holds them.
+from pipeline.publish.release_index import (INDEX_NAME, NUMBERED, QUARANTINE, RELEASE_ID, fsync_dir, fsync_file,  # noqa: F401
                                             latest_target, load_index, new_release_id, next_sequence, read_index,
                                             reason, releases_dir, sequence, write_if_changed, write_index)
 from pipeline.publish.release_index import number as _number
-from pipeline.publish.release_index import quarantined as _quarantined  # noqa: F401
 from pipeline.publish.staging import STAGING_PREFIX, remove_if_abandoned
 
 # Older names, kept for the modules and tests that import them from here.
