@@ -66,7 +66,8 @@ def test_release_page_has_every_section_the_issue_lists(release):
     assert "中共台州市委" in text and "Creative Commons Attribution 4.0" in text
     assert "3fd8e3469fd24c8a2f028f5d45e3f261ba3cd9e37fd4fe0ac6a7fa0014362aee" in text  # the source's sha256
     assert 'pip install &quot;frictionless[json,parquet,pandas]&quot;' in text
-    assert "@misc{" in text and ".read views.sql" in text and "plan.duckdb" in text and "arrow::read_parquet" in text
+    assert "@misc{" in text and "plandata sql --views views.sql" in text and "plan.duckdb" in text
+    assert "pl.read_parquet" in text and "arrow::read_parquet" not in text  # polars in, R out (issue 17)
     assert 'href="notices/taizhou-anticorruption-2008-2012.html"' in text
 
 
