@@ -1,4 +1,4 @@
-"""plandata build | diff | prune | verify | rollback: argument parsing, progress and summary. Errors are one line, never a traceback."""
+"""plandata build | diff | prune | verify | rollback | sql: argument parsing, progress and summary. Errors are one line, never a traceback."""
 from __future__ import annotations
 
 import argparse
@@ -84,12 +84,14 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _prune(args: argparse.Namespace) -> int:
     from pipeline.publish.prune import keep_count, prune
+    from pipeline.site import write_outputs_index
 
     def mib(size: int) -> str:
         return f"{size / 2**20:.1f} MiB"
 
     verb = "would remove" if args.dry_run else "removed"
     result = prune(Path(args.outputs), keep_count(args.keep), dry_run=args.dry_run, wait_seconds=args.wait,
+                   pages=write_outputs_index,
                    echo=lambda removal: print(f"{verb} {removal.release_id} ({mib(removal.freed)} freed)"))
     for repair in result.repairs:
         print(f"Repaired: {repair}")
@@ -128,8 +130,9 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _rollback(args: argparse.Namespace) -> int:
     from pipeline.publish.rollback import rollback
+    from pipeline.site import write_outputs_index
 
-    result = rollback(Path(args.outputs), args.release, wait_seconds=args.wait)
+    result = rollback(Path(args.outputs), args.release, wait_seconds=args.wait, pages=write_outputs_index)
     for repair in result.repairs:
         print(f"Repaired: {repair}")
     for line in result.damage:
@@ -140,6 +143,14 @@ def _rollback(args: argparse.Namespace) -> int:
     else:
         print(f"latest already names {result.release_id}; nothing changed")
     return 0
+
+
+def _sql(args: argparse.Namespace) -> int:
+    from pipeline.query.shell import sql_command
+
+    database = Path(args.database) if args.database else Path(args.outputs) / "latest" / "plan.duckdb"
+    return sql_command(args.query, None if args.views else database, Path(args.views) if args.views else None,
+                       None if args.full else 60)
 
 
 def seconds(text: str) -> float:
@@ -199,6 +210,19 @@ def parser() -> argparse.ArgumentParser:
     roll.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
                       help="wait this long for a running build to finish (default: fail at once)")
     roll.set_defaults(handler=_rollback)
+    sql = commands.add_parser(
+        "sql", help="run SQL on a release (read-only): one query as an argument, or an interactive prompt",
+        description="Opens outputs/latest/plan.duckdb read-only with the duckdb package the install provides. "
+                    "With a query, prints its result as a table; without one, reads statements ending with ';' "
+                    "(.quit to leave). Control characters in the data are shown escaped (\\x1b, \\n).")
+    sql.add_argument("query", nargs="?", help="the SQL to run, e.g. \"FROM task_breakdown LIMIT 5\"")
+    sql.add_argument("--outputs", default="outputs", help="directory of releases/ and latest (default: outputs)")
+    where = sql.add_mutually_exclusive_group()
+    where.add_argument("--database", metavar="FILE", help="a plan.duckdb to open instead of <outputs>/latest's")
+    where.add_argument("--views", metavar="FILE",
+                       help="a release's views.sql: its tables and views over its Parquet files, from any folder")
+    sql.add_argument("--full", action="store_true", help="print whole cells (default: cut at 60 columns)")
+    sql.set_defaults(handler=_sql)
     return main_parser
 
 

@@ -27,6 +27,30 @@ ORDER BY t.doc_id, t.seq;
 COMMENT ON VIEW task_breakdown IS '任务分解表 / Task breakdown: one row per task with its printed numbering (e.g. 六、（七）7.), title, and lead, co-operating, responsible and guiding units joined by 、 in printed order.';
 
 CREATE VIEW unit_workload AS
+WITH per_notice AS (
+    SELECT coalesce(a.unit_id, 'unresolved:' || a.unit_label) AS unit_key,
+           t.doc_id,
+           -- The body's chapter numbers in numeric order, then the parts of the attachments (A1.3: chapter 三 of
+           -- attachment 1; A1.T1: its first table; A1: its text outside any chapter).
+           array_to_string(list_concat(
+               CAST(coalesce(list_sort(list_distinct(list(TRY_CAST(split_part(t.section_id, '.', 1) AS INTEGER))
+                                                     FILTER (WHERE t.section_id NOT LIKE 'A%'))), []) AS VARCHAR[]),
+               coalesce(list_sort(list_distinct(list(regexp_extract(t.section_id, '^(A[0-9]+\.)*(T[0-9]+|[0-9]+)|^A[0-9]+(\.A[0-9]+)*', 0))
+                                                FILTER (WHERE t.section_id LIKE 'A%'))), []::VARCHAR[])), ',') AS chapters
+    FROM assignments a
+    JOIN tasks t ON t.doc_id = a.doc_id AND t.task_id = a.task_id
+    GROUP BY ALL
+),
+chapters AS (
+    -- Chapter numbers mean nothing across notices: with several notices in the release, each notice's
+    -- chapters follow its doc_id ("doc-a: 2,3; doc-b: 1").
+    SELECT unit_key,
+           CASE WHEN (SELECT count(*) FROM documents) > 1
+                THEN string_agg(doc_id || ': ' || chapters, '; ' ORDER BY doc_id)
+                ELSE min(chapters) END AS chapters
+    FROM per_notice
+    GROUP BY unit_key
+)
 SELECT coalesce(a.unit_id, 'unresolved:' || a.unit_label) AS unit_key,
        a.unit_id,
        coalesce(u.name, min(a.unit_label)) AS name,
@@ -38,20 +62,16 @@ SELECT coalesce(a.unit_id, 'unresolved:' || a.unit_label) AS unit_key,
        count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'responsible') AS tasks_responsible,
        count(DISTINCT a.doc_id || '/' || a.task_id) FILTER (WHERE a.role = 'guide') AS tasks_guided,
        count(DISTINCT a.doc_id || '/' || a.task_id) AS tasks_total,
-       -- The body's chapter numbers in numeric order, then the parts of the attachments (A1.3: chapter 三 of
-       -- attachment 1; A1.T1: its first table; A1: its text outside any chapter).
-       array_to_string(list_concat(
-           CAST(coalesce(list_sort(list_distinct(list(TRY_CAST(split_part(t.section_id, '.', 1) AS INTEGER))
-                                                 FILTER (WHERE t.section_id NOT LIKE 'A%'))), []) AS VARCHAR[]),
-           coalesce(list_sort(list_distinct(list(regexp_extract(t.section_id, '^(A[0-9]+\.)*(T[0-9]+|[0-9]+)|^A[0-9]+(\.A[0-9]+)*', 0))
-                                            FILTER (WHERE t.section_id LIKE 'A%'))), []::VARCHAR[])), ',') AS chapters
+       ch.chapters
 FROM assignments a
-JOIN tasks t ON t.doc_id = a.doc_id AND t.task_id = a.task_id
+JOIN chapters ch ON ch.unit_key = coalesce(a.unit_id, 'unresolved:' || a.unit_label)
 LEFT JOIN units u ON u.unit_id = a.unit_id
-GROUP BY coalesce(a.unit_id, 'unresolved:' || a.unit_label), a.unit_id, u.name, u.full_name, u.name_en, u.category
-ORDER BY tasks_led DESC, tasks_total DESC, unit_key;
+GROUP BY coalesce(a.unit_id, 'unresolved:' || a.unit_label), a.unit_id, u.name, u.full_name, u.name_en, u.category,
+         ch.chapters
+-- Who carries most: every role counts, then leading breaks ties.
+ORDER BY tasks_total DESC, tasks_led DESC, unit_key;
 
-COMMENT ON VIEW unit_workload IS '单位任务量 / Unit workload: per registry unit (or unresolved printed label), the tasks it leads, co-operates on, is responsible for and guides, and the chapters involved (the body''s chapter numbers, then A1.3, A1.T1 for an attachment''s chapter or table).';
+COMMENT ON VIEW unit_workload IS '单位任务量 / Unit workload: per registry unit (or unresolved printed label), the tasks it leads, co-operates on, is responsible for and guides, ordered by all its tasks (who carries most), and the chapters involved (the body''s chapter numbers, then A1.3, A1.T1 for an attachment''s chapter or table; each notice''s after its doc_id when the release holds several).';
 
 CREATE VIEW drafting_commitments AS
 SELECT c.doc_id, c.citation_id, c.title AS document_title, c.issuer_prefix,

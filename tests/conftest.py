@@ -92,12 +92,7 @@ def built_release(tmp_path_factory) -> Path:
 
 
 def table_file(release: Path, table: str, fmt: str) -> Path:
-    """The one file of a table in a format in a release whose notices all sit in one shard (the
-    bundled notice alone): csv/units.csv, or csv/tasks/<shard>.csv."""
-    from pipeline.publish.datapackage import REGISTRY_TABLE_NAMES, resource_path
+    """The one file of a table in a format: csv/units.csv, csv/tasks.csv."""
+    from pipeline.publish.datapackage import resource_path
 
-    if table in REGISTRY_TABLE_NAMES:
-        return release / resource_path(table, fmt)
-    files = sorted((release / fmt / table).glob("*"))
-    assert len(files) == 1, f"{fmt}/{table} holds {len(files)} shard files"
-    return files[0]
+    return release / resource_path(table, fmt)

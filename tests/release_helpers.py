@@ -13,8 +13,9 @@ import os
 import shutil
 from pathlib import Path
 
-from pipeline.publish.finalize import finalize
+from pipeline.orchestration.finalize import finalize
 from pipeline.publish.release import Published, build_lock, remove_tree
+from pipeline.site import write_outputs_index
 
 AMENDED_DATE = ("2008年8月11日", "2008年9月1日")
 
@@ -34,7 +35,7 @@ def make_template(sources: Path, target: Path) -> Path:
 
 def build(outputs: Path, template: Path) -> tuple[Published, list[str]]:
     """One build's release step: lock (clean up, reconcile), staging, finalize; staging removed on failure."""
-    with build_lock(outputs) as repairs:
+    with build_lock(outputs, pages=write_outputs_index) as repairs:
         staging = outputs / ".staging-test"
         shutil.copytree(template, staging)
         try:

@@ -20,7 +20,7 @@ from release_helpers import (assert_complete, assert_latest_complete, build, cop
                              junk, published, snapshot, templates)
 
 from pipeline.errors import PlanDataError  # noqa: E402
-from pipeline.publish import release  # noqa: E402
+from pipeline.publish import release, release_index  # noqa: E402
 
 
 def _fail_switch(outputs, release_id):
@@ -42,14 +42,14 @@ def _inject(monkeypatch, point: str) -> None:
     elif point == "before-index-write":
         def write_atomic(path, text):
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        monkeypatch.setattr(release, "_write_atomic", write_atomic)
+        monkeypatch.setattr(release_index, "_write_atomic", write_atomic)
     elif point == "after-index-write":
-        real_write = release._write_atomic
+        real_write = release_index._write_atomic
 
         def write_atomic(path, text):
             real_write(path, text)
             raise OSError(errno.EIO, "Input/output error", str(path))
-        monkeypatch.setattr(release, "_write_atomic", write_atomic)
+        monkeypatch.setattr(release_index, "_write_atomic", write_atomic)
 
 
 @pytest.fixture()

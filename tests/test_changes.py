@@ -347,8 +347,14 @@ def test_schema_matches_the_rows(registry, base_text, base):
     import frictionless
 
     new, _ = amended(registry, base_text, "combined.json")
-    rows = compute_changes(base, new)
-    data = [list(CHANGE_COLUMNS), *as_lists(rows)]
+    from pipeline.changes.id_parts import with_id_parts
+
+    # What a release publishes: the rows with their ids split (doc_id, section_id, task_id, role, unit_label).
+    rows = with_id_parts(compute_changes(base, new), [row["doc_id"] for row in new["documents"]])
+    columns = [field["name"] for field in schema["fields"]]
+    assert columns[:len(CHANGE_COLUMNS)] == list(CHANGE_COLUMNS)
+    data = [columns, *[[row[column] for column in columns] for row in rows]]
+    assert any(row["role"] and row["unit_label"] and row["task_id"] for row in rows)
     report = frictionless.Resource(data=data, schema=frictionless.Schema.from_descriptor(schema)).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 

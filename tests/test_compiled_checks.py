@@ -18,7 +18,6 @@ import pytest
 
 from pipeline.checks.package import check_package
 from pipeline.publish.datapackage import resource_path
-from pipeline.extraction.shards import shard_of
 
 NOTICE_DOC_ID = "taizhou-anticorruption-2008-2012"
 
@@ -32,12 +31,11 @@ def release(built_release, tmp_path) -> Path:
     return target
 
 
-SHARD = shard_of(NOTICE_DOC_ID)  # the bundled notice's rows are in one shard
 
 
 def rel(table: str, fmt: str) -> str:
-    """The path of a table's one file in a format (the registry's are whole, the notice's in its shard)."""
-    return resource_path(table, fmt, None if table in ("units", "unit_aliases") else SHARD)
+    """The path of a table's one file in a format."""
+    return resource_path(table, fmt)
 
 
 def data(release: Path, table: str, fmt: str) -> Path:
@@ -163,8 +161,8 @@ def test_a_row_dropped_from_one_format_is_a_disagreement(release):
     violations = check_package(release, descriptor_of(release, keep={"tasks", "assignments", "assignments-json",
                                                                       "assignments-parquet"}))
     assert {(v.path, v.rule, v.value) for v in violations} == {
-        (f"json/assignments/{SHARD}", "format-disagreement", f"1 row(s) not in csv/assignments/{SHARD}"),
-        (f"parquet/assignments/{SHARD}", "format-disagreement", f"1 row(s) not in csv/assignments/{SHARD}"),
+        (f"json/assignments", "format-disagreement", f"1 row(s) not in csv/assignments"),
+        (f"parquet/assignments", "format-disagreement", f"1 row(s) not in csv/assignments"),
     }
 
 
@@ -189,7 +187,7 @@ def test_the_blocking_check_catches_a_writer_bug_whose_output_was_hashed(release
     verdict = verify_release_files(release, row_budget=10_000)
     assert verdict.errors[0] == f"{rel('tasks', 'csv')} row 4: type-error/integer in seq: 三"
     assert verdict.frictionless_rows  # a small release is also read by Frictionless, which agrees
-    assert any(error.startswith(f"tasks-{SHARD} row 4: type-error") for error in verdict.errors)
+    assert any(error.startswith(f"tasks row 4: type-error") for error in verdict.errors)
 
 
 def test_the_blocking_check_passes_an_intact_release(release):
@@ -205,6 +203,6 @@ def test_a_cell_changed_in_one_format_is_a_disagreement_though_the_row_count_agr
     edit_csv(data(release, "tasks", "csv"), 6, "title", "另一个标题")
     violations = check_package(release, descriptor_of(release, keep={"sections", "tasks", "tasks-json"}))
     assert {(v.path, v.rule, v.value) for v in violations} == {
-        (f"csv/tasks/{SHARD}", "format-disagreement", f"1 row(s) not in json/tasks/{SHARD}"),
-        (f"json/tasks/{SHARD}", "format-disagreement", f"1 row(s) not in csv/tasks/{SHARD}"),
+        (f"csv/tasks", "format-disagreement", f"1 row(s) not in json/tasks"),
+        (f"json/tasks", "format-disagreement", f"1 row(s) not in csv/tasks"),
     }

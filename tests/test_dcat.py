@@ -60,8 +60,8 @@ def test_one_distribution_per_data_file_with_access_url_checksum_licence_and_pub
     distributions = list(graph.objects(dataset, namespace.DCAT.distribution))
     urls = {str(graph.value(d, namespace.DCAT.accessURL)).rsplit(f"{release.name}/", 1)[-1]: d for d in distributions}
     assert len(urls) == len(distributions)
-    expected = {p.relative_to(release).as_posix() for folder in ("csv", "excel", "json", "parquet")
-                for p in (release / folder).rglob("*") if p.is_file()}  # whole tables and shard files
+    expected = {p.relative_to(release).as_posix() for folder in ("csv", "excel", "json", "parquet", "downloads")
+                for p in (release / folder).rglob("*") if p.is_file()}  # one file per table and format, the zips
     expected |= {"plan.duckdb", "views.sql", "changes.csv", "changes.json", "datapackage.json", "quality.md"}
     assert set(urls) == expected
     for path, node in urls.items():

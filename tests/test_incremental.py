@@ -1,5 +1,6 @@
-"""Incremental builds: the parse cache, shards hard-linked from the previous release, checks of
-what was written only, keys across the whole release, and --skip-broken.
+"""Incremental builds: the parse cache, the shard store (OUTPUTS/.cache/shards) from which every
+table is assembled whole, per-notice files hard-linked from the previous release, keys across the
+whole release, and --skip-broken.
 
 The sources are the bundled notice under five names chosen so that their doc_ids fall in
 different shards (the shard is the first hex digit of sha256(doc_id)); one of them is then
@@ -85,31 +86,44 @@ def two_builds(tmp_path_factory) -> tuple[Path, Path, Path, Path]:
 
 
 def _data_files(release: Path) -> list[str]:
-    return sorted(p.relative_to(release).as_posix() for fmt in ("csv", "excel", "json", "parquet")
+    return sorted(p.relative_to(release).as_posix() for fmt in ("csv", "excel", "json", "parquet", "downloads")
                   for p in (release / fmt).rglob("*") if p.is_file())
 
 
-def test_unchanged_shards_are_hard_links_and_the_amended_shard_is_new(two_builds):
+def test_every_table_is_one_file_per_format_and_no_shard_file_is_published(two_builds):
     outputs, first, second, _ = two_builds
-    amended = shard_of(doc_id_from_filename(AMENDED))
-    files = _data_files(second)
-    assert files == _data_files(first)
-    shared = [path for path in files if os.path.samefile(first / path, second / path)]
-    sharded = [path for path in files if path.count("/") == 2]
-    # Every file of the four unchanged shards is the previous release's inode; the amended
-    # shard's files and the registry's (written whole every time) are new.
-    assert shared == [path for path in sharded if Path(path).stem != amended]
-    assert all((second / path).stat().st_nlink == 2 for path in shared)
-    assert (second / "csv" / "tasks" / f"{amended}.csv").stat().st_nlink == 1
-    assert_complete(first)
-    assert_complete(second)  # SHA256SUMS lists every file, linked or not, and each matches
-    descriptor = json.loads((second / "datapackage.json").read_text(encoding="utf-8"))
-    described = {resource["path"] for resource in descriptor["resources"]}
-    assert described == {path for path in files if not path.startswith("excel/")}
-    # Notice pages too: the unchanged notices' pages are the previous release's files.
-    pages = sorted(path.name for path in (second / "notices").glob("*.html"))
-    assert [page for page in pages if os.path.samefile(first / "notices" / page, second / "notices" / page)] == \
-        [f"{doc_id_from_filename(name)}.html" for name in sorted(NAMES) if name != AMENDED]
+    from pipeline.schema import table_specs
+    tables = list(table_specs())
+    expected = sorted([f"{fmt}/{name}.{'csv' if fmt == 'excel' else fmt}" for fmt in ("csv", "excel", "json", "parquet")
+                       for name in tables] + [f"downloads/{fmt}.zip" for fmt in ("csv", "excel", "json", "parquet")])
+    for release in (first, second):
+        assert _data_files(release) == expected
+        assert not [p for p in release.rglob("*") if p.is_dir() and p.parent.name in ("csv", "excel", "json", "parquet")]
+        descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+        assert sorted(r["name"] for r in descriptor["resources"]) == sorted(
+            [name for name in tables] + [f"{name}-json" for name in tables] + [f"{name}-parquet" for name in tables])
+        assert {r["path"] for r in descriptor["resources"]} == {
+            path for path in expected if path.split("/")[0] in ("csv", "json", "parquet")}
+        assert not [r for r in descriptor["resources"] if "shard" in r]
+        assert_complete(release)  # SHA256SUMS lists every file, linked or not, and each matches
+    # The rows kept for incremental work are in the cache, one file per shard key, not in a release.
+    stored = sorted((outputs / ".cache" / "shards").glob("*.arrow"))
+    assert len(stored) == len(NAMES) + 1  # five shards, and the amended shard's new key
+
+
+def test_a_rebuild_links_the_unchanged_notices_files_and_writes_the_tables_whole(two_builds):
+    _, first, second, _ = two_builds
+    # Notice pages and texts: the unchanged notices' are the previous release's inodes.
+    unchanged = [doc_id_from_filename(name) for name in sorted(NAMES) if name != AMENDED]
+    for folder, suffix in (("notices", "html"), ("texts", "txt")):
+        names = sorted(path.stem for path in (second / folder).glob(f"*.{suffix}"))
+        linked = [name for name in names
+                  if os.path.samefile(first / folder / f"{name}.{suffix}", second / folder / f"{name}.{suffix}")]
+        assert linked == sorted(unchanged), folder
+    amended = doc_id_from_filename(AMENDED)
+    assert (second / "texts" / f"{amended}.txt").stat().st_nlink == 1
+    # A table file holds every notice: written whole, never a link to the previous release's.
+    assert not [path for path in _data_files(second) if os.path.samefile(first / path, second / path)]
 
 
 def test_the_change_log_holds_the_amendment_only(two_builds):
@@ -118,6 +132,8 @@ def test_the_change_log_holds_the_amendment_only(two_builds):
     doc_id = doc_id_from_filename(AMENDED)
     assert [(row["entity"], row["change"], row["old_id"]) for row in changes] == [
         ("section", "text_changed", f"{doc_id}/1.1")]  # line 10: the body of （一）指导思想
+    # Several notices: the doc_id comes off the id into its own column.
+    assert [(row["doc_id"], row["section_id"], row["task_id"]) for row in changes] == [(doc_id, "1.1", "")]
 
 
 def test_an_incremental_build_equals_a_cold_build_of_the_same_sources(two_builds, tmp_path):
@@ -145,12 +161,8 @@ def test_a_rebuild_parses_and_checks_only_the_amended_notice(tmp_path, monkeypat
     _amend(sources)
     run_build(sources, outputs)
     assert counter.parsed == [AMENDED]
-    amended = shard_of(doc_id_from_filename(AMENDED))
-    # The rows of the amended shard and of the registry (rewritten every build) are read back;
-    # the four linked shards are not.
-    assert {Path(path).stem for path in checked if path.count("/") == 2} == {amended}
-    assert {path for path in checked if path.count("/") == 1} == {
-        f"{fmt}/{name}.{fmt}" for fmt in ("csv", "json", "parquet") for name in ("units", "unit_aliases")}
+    # Every table's whole file is read back and checked (the registry's too): none is a link.
+    assert {"parquet/tasks.parquet", "csv/tasks.csv", "json/tasks.json", "parquet/units.parquet"} <= set(checked)
 
 
 def test_the_parse_cache_key_covers_the_registry_and_the_parser_code(tmp_path, monkeypatch):
@@ -193,50 +205,45 @@ def test_a_damaged_cache_entry_is_parsed_again_and_changes_nothing(tmp_path, mon
         (first.release_dir / "datapackage.json").read_bytes()
 
 
-def test_a_duplicated_doc_id_across_shards_is_a_key_violation(two_builds, tmp_path):
-    """check_keys reads every shard: a document published twice in two shard files is caught
-    even when both files were checked (or linked) on their own."""
-    _, _, second, _ = two_builds
-    release = tmp_path / "release"
-    shutil.copytree(second, release)
-    for path in release.rglob("*"):
+def _writable_copy(release: Path, target: Path) -> Path:
+    shutil.copytree(release, target)
+    for path in target.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
-    files = sorted((release / "parquet" / "documents").glob("*.parquet"))
-    pq.write_table(pq.read_table(files[0]), files[1])  # shard 2's file now repeats shard 1's document
+    return target
+
+
+def test_a_duplicated_document_in_the_whole_file_is_a_key_violation(two_builds, tmp_path):
+    """check_keys reads the whole table: a document published twice is caught."""
+    _, _, second, _ = two_builds
+    release = _writable_copy(second, tmp_path / "release")
+    documents = pq.read_table(release / "parquet" / "documents.parquet")
+    import pyarrow as pa
+    pq.write_table(pa.concat_tables([documents, documents.slice(0, 1)]), release / "parquet" / "documents.parquet")
     descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     every = frozenset(resource["name"] for resource in descriptor["resources"])
     violations = checks_package.check_package(release, descriptor, checked=every)
-    repeated = doc_id_from_filename(next(name for name in NAMES if shard_of(doc_id_from_filename(name)) == files[0].stem))
+    first_doc = documents.column("doc_id")[0].as_py()
     assert [(v.path, v.rule, v.row, v.value) for v in violations if v.rule == "primary-key"] == [
-        (f"parquet/documents/{files[1].stem}.parquet", "primary-key", 2, repeated)]
-    # The document that shard 2 lost leaves its issuers, sections and findings without a parent document.
-    assert {(v.path, v.rule) for v in violations if v.rule != "primary-key"} == {
-        (f"parquet/issuers/{files[1].stem}.parquet", "foreign-key"),
-        (f"parquet/sections/{files[1].stem}.parquet", "foreign-key"),
-        (f"parquet/findings/{files[1].stem}.parquet", "foreign-key")}
+        ("parquet/documents.parquet", "primary-key", len(NAMES) + 2, first_doc)]
 
 
-def test_a_bad_row_in_one_of_several_shard_files_is_named_by_its_file_and_row(two_builds, tmp_path):
-    """The shards' files of a table are checked in one load; a violation still names the file and
-    the row a user opens (the header is row 1), not a row counted across the files."""
+def test_a_bad_row_in_a_whole_file_is_named_by_its_file_and_row(two_builds, tmp_path):
+    """A violation names the file and the row a user opens (the header is row 1)."""
     _, _, second, _ = two_builds
-    release = tmp_path / "release"
-    shutil.copytree(second, release)
-    for path in release.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    third = sorted((release / "csv" / "tasks").glob("*.csv"))[2]
-    lines = third.read_text(encoding="utf-8").split("\n")
+    release = _writable_copy(second, tmp_path / "release")
+    tasks = release / "csv" / "tasks.csv"
+    lines = tasks.read_text(encoding="utf-8").split("\n")
     header = lines[0].split(",")
     cells = lines[4].split(",")
     cells[header.index("seq")] = "five"
     lines[4] = ",".join(cells)
-    third.write_text("\n".join(lines), encoding="utf-8")
+    tasks.write_text("\n".join(lines), encoding="utf-8")
     descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["resources"] = [r for r in descriptor["resources"] if r["table"] in ("documents", "sections", "tasks")
                                and r["format"] == "csv"]
     violations = checks_package.check_package(release, descriptor)
     assert [(v.path, v.rule, v.column, v.row) for v in violations if v.rule.startswith("type-error")] == [
-        (third.relative_to(release).as_posix(), "type-error/integer", "seq", 5)]
+        ("csv/tasks.csv", "type-error/integer", "seq", 5)]
 
 
 # -- --skip-broken ------------------------------------------------------------------------------
@@ -264,12 +271,11 @@ def test_skip_broken_keeps_a_published_notice_stale_and_leaves_out_a_new_one(tmp
         ("new-notice.txt", False), (AMENDED, True)]
     doc_id = doc_id_from_filename(AMENDED)
     release = outcome.release_dir
-    documents = {row["doc_id"]: row for row in
-                 pq.read_table(release / "parquet" / "documents" / f"{shard_of(doc_id)}.parquet").to_pylist()}
+    documents = {row["doc_id"]: row for row in pq.read_table(release / "parquet" / "documents.parquet").to_pylist()}
     assert documents[doc_id]["stale"] is True
     # Its previous rows are kept: the same tasks as in the first release, not shown as removed.
-    tasks_now = pq.read_table(release / "parquet" / "tasks" / f"{shard_of(doc_id)}.parquet").to_pylist()
-    tasks_then = pq.read_table(first.release_dir / "parquet" / "tasks" / f"{shard_of(doc_id)}.parquet").to_pylist()
+    tasks_now = pq.read_table(release / "parquet" / "tasks.parquet").to_pylist()
+    tasks_then = pq.read_table(first.release_dir / "parquet" / "tasks.parquet").to_pylist()
     assert [row for row in tasks_now if row["doc_id"] == doc_id] == \
         [row for row in tasks_then if row["doc_id"] == doc_id]
     changes = json.loads((release / "changes.json").read_text(encoding="utf-8"))
@@ -277,29 +283,26 @@ def test_skip_broken_keeps_a_published_notice_stale_and_leaves_out_a_new_one(tmp
         ("document", "metadata_changed", "stale: false → true")]
     quality = (release / "quality.md").read_text(encoding="utf-8")
     assert AMENDED in quality and "new-notice.txt" in quality
-    all_docs = {row["doc_id"] for path in (release / "parquet" / "documents").glob("*.parquet")
-                for row in pq.read_table(path).to_pylist()}
+    all_docs = {row["doc_id"] for row in pq.read_table(release / "parquet" / "documents.parquet").to_pylist()}
     assert "new-notice" not in all_docs and len(all_docs) == len(NAMES)
 
 
 def test_a_damaged_file_of_the_previous_release_is_written_afresh_not_linked(tmp_path):
-    """Someone edited a published file (as root, despite its 0444): the next build must neither
+    """Someone edited a published notice text (as root, despite its 0444): the next build must neither
     link the damage into the new release nor fail on it forever; the damaged release is left alone."""
     sources = _sources(tmp_path / "sources")
     outputs = tmp_path / "outputs"
     first = run_build(sources, outputs).release_dir
-    unchanged = shard_of(doc_id_from_filename(NAMES[0]))
-    damaged = first / "csv" / "tasks" / f"{unchanged}.csv"
+    unchanged = doc_id_from_filename(NAMES[0])
+    damaged = first / "texts" / f"{unchanged}.txt"
     clean = damaged.read_bytes()
     damaged.chmod(0o644)
     damaged.write_bytes(clean.replace("市纪委".encode(), "市纪检".encode(), 1))
     damaged.chmod(0o444)
+    assert damaged.read_bytes() != clean
     _amend(sources)
     second = run_build(sources, outputs).release_dir
-    fresh = second / "csv" / "tasks" / f"{unchanged}.csv"
+    fresh = second / "texts" / f"{unchanged}.txt"
     assert not os.path.samefile(damaged, fresh) and fresh.read_bytes() == clean
     assert damaged.read_bytes() != clean  # the damaged release is not repaired behind anyone's back
-    # The shard's other files were written afresh too (a shard is linked whole or not at all).
-    assert not os.path.samefile(first / "json" / "tasks" / f"{unchanged}.json",
-                                second / "json" / "tasks" / f"{unchanged}.json")
     assert_complete(second)

@@ -9,7 +9,6 @@ from conftest import NOTICE, copy_sources
 from pipeline.core.decode import MAX_SOURCE_BYTES
 from pipeline.core.notice import doc_id_from_filename
 from pipeline.orchestration.run import run_build
-from pipeline.extraction.shards import shard_of
 
 # Line 10 is the body of （一）指导思想; its ASCII quotes are doubled in CSV.
 FILLER = '坚持"标本兼治"，'
@@ -23,8 +22,7 @@ def test_a_paragraph_of_2_4_mb_is_published_and_read_back(tmp_path):
     assert 2_400_000 < len(lines[9].encode("utf-8")) and len(text.encode("utf-8")) < MAX_SOURCE_BYTES
     sources = copy_sources(tmp_path / "sources", text, "long.txt")
     outcome = run_build(sources, tmp_path / "outputs")
-    shard = shard_of(doc_id_from_filename("long.txt"))
-    sections = pq.read_table(outcome.release_dir / "parquet" / "sections" / f"{shard}.parquet").to_pylist()
+    sections = pq.read_table(outcome.release_dir / "parquet" / "sections.parquet").to_pylist()
     assert [row["section_id"] for row in sections if added in (row["body"] or "")] == ["1.1"]
-    csv_bytes = (outcome.release_dir / "csv" / "sections" / f"{shard}.csv").stat().st_size
+    csv_bytes = (outcome.release_dir / "csv" / "sections.csv").stat().st_size
     assert csv_bytes > 2_400_000  # over DuckDB's default line limit of 2 MB

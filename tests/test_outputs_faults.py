@@ -13,6 +13,7 @@ import pytest
 from conftest import copy_sources
 from pipeline.cli import main
 from pipeline.publish import release as release_module
+from pipeline.publish import release_index
 from release_helpers import snapshot
 from test_prune import four  # noqa: F401  (fixture)
 
@@ -62,7 +63,7 @@ def test_outputs_that_cannot_be_tidied_under_the_lock_are_one_line(four, monkeyp
 
     def refusing(path, text):
         raise OSError(code, os.strerror(code), str(path))
-    monkeypatch.setattr(release_module, "_write_atomic", refusing)
+    monkeypatch.setattr(release_index, "_write_atomic", refusing)
     assert main(["prune", "--keep", "1", "--outputs", str(four)]) == 1
     err = _clean(capsys.readouterr().err)
     assert "cannot tidy the outputs directory before starting" in err and os.strerror(code) in err

@@ -17,7 +17,6 @@ from pipeline.schema import table_specs
 from pipeline.site import DEFAULT_BASE_URL, base_url_notice, resolve_base_url, write_release_site
 from pipeline.site.chart import chart_svg
 from pipeline.publish.tables import read_tables as read_release_tables
-from pipeline.extraction.shards import shard_of
 
 NOTICE = "taizhou-anticorruption-2008-2012"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -48,7 +47,6 @@ def release(built_release) -> Path:
     return (built_release / "latest").resolve()
 
 
-SHARD = shard_of(NOTICE)  # the bundled notice's one shard
 
 
 def site_inputs(release: Path) -> tuple[dict, dict, list]:
@@ -67,8 +65,9 @@ def test_release_page_has_every_section_the_issue_lists(release):
     assert 'href="../../index.html">所有版本 All releases' in text
     assert "中共台州市委" in text and "Creative Commons Attribution 4.0" in text
     assert "3fd8e3469fd24c8a2f028f5d45e3f261ba3cd9e37fd4fe0ac6a7fa0014362aee" in text  # the source's sha256
-    assert 'pip install &quot;frictionless[json,parquet]&quot;' in text
-    assert "@misc{" in text and ".read views.sql" in text and "plan.duckdb" in text and "arrow::read_parquet" in text
+    assert 'pip install &quot;frictionless[json,parquet,pandas]&quot;' in text
+    assert "@misc{" in text and "plandata sql --views views.sql" in text and "plan.duckdb" in text
+    assert "pl.read_parquet" in text and "arrow::read_parquet" not in text  # polars in, R out (issue 17)
     assert 'href="notices/taizhou-anticorruption-2008-2012.html"' in text
 
 
@@ -77,15 +76,15 @@ def test_download_table_has_one_row_per_table_and_format_with_true_sizes_and_has
     paths = [path for path, _, _ in rows]
     for name in table_specs():
         for folder, suffix in (("csv", "csv"), ("excel", "csv"), ("json", "json"), ("parquet", "parquet")):
-            # The registry's tables are whole; the notice's rows are in the file of its one shard.
-            where = f"{folder}/{name}.{suffix}" if name in ("units", "unit_aliases") else f"{folder}/{name}/{SHARD}.{suffix}"
+            where = f"{folder}/{name}.{suffix}"  # one whole file per table and format
             assert paths.count(where) == 1, where
     assert {"plan.duckdb", "views.sql", "changes.csv", "datapackage.json", "dcat.ttl"} <= set(paths)
+    assert {f"downloads/{fmt}.zip" for fmt in ("csv", "excel", "json", "parquet")} <= set(paths)
     for path, digest, size in rows:
         assert int(size) == (release / path).stat().st_size, path
         if path != "plan.duckdb":
             assert digest == sha256_file(release / path), path
-    counts = re.search(rf'<a href="csv/tasks/{SHARD}.csv"[^>]*>csv/tasks/{SHARD}.csv</a></td><td>tasks</td><td>csv</td><td>(\d+)</td>',
+    counts = re.search(r'<a href="csv/tasks.csv"[^>]*>csv/tasks.csv</a></td><td>tasks</td><td>csv</td><td>(\d+)</td>',
                        (release / "index.html").read_text(encoding="utf-8"))
     assert counts and counts.group(1) == "50"
 
@@ -123,10 +122,10 @@ def test_schema_org_dataset_is_embedded_with_the_required_properties(release):
     assert data["temporalCoverage"] == "2008/2012"
     downloads = {item["name"]: item for item in data["distribution"]}
     assert all(item["@type"] == "DataDownload" for item in downloads.values())
-    tasks = downloads[f"parquet/tasks/{SHARD}.parquet"]
-    assert tasks["contentUrl"] == f"{DEFAULT_BASE_URL}releases/{release.name}/parquet/tasks/{SHARD}.parquet"
+    tasks = downloads["parquet/tasks.parquet"]
+    assert tasks["contentUrl"] == f"{DEFAULT_BASE_URL}releases/{release.name}/parquet/tasks.parquet"
     assert tasks["encodingFormat"] == "application/vnd.apache.parquet"
-    assert tasks["contentSize"] == f"{(release / f'parquet/tasks/{SHARD}.parquet').stat().st_size} B"
+    assert tasks["contentSize"] == f"{(release / 'parquet/tasks.parquet').stat().st_size} B"
 
 
 def test_notice_page_tree_has_every_section_and_task_with_units_by_role(release):

@@ -15,7 +15,6 @@ from pipeline.extraction.extract import Notice, identify
 from pipeline.extraction.parse_cache import CACHE_DIR, ParseCache, notice_key
 from pipeline.orchestration.run import run_build
 from pipeline.extraction.shard import registry_key
-from pipeline.extraction.shards import shard_of
 from pipeline.sources.discovery import list_notices, read_registry_files
 from test_incremental import AMENDED, EDIT, NAMES, ParseCounter, _amend, _data_files, _sources
 
@@ -31,10 +30,9 @@ def _entries(sources: Path, outputs: Path) -> dict[str, Path]:
     return entries
 
 
-def _doc_ids(release: Path, table: str = "documents") -> dict[str, set]:
-    """doc_ids found in each shard's Parquet file."""
-    return {path.stem: {row["doc_id"] for row in pq.read_table(path, columns=["doc_id"]).to_pylist()}
-            for path in (release / "parquet" / table).glob("*.parquet")}
+def _doc_ids(release: Path, table: str = "documents") -> list[str]:
+    """doc_ids of the table's Parquet file, in its order."""
+    return [row["doc_id"] for row in pq.read_table(release / "parquet" / f"{table}.parquet", columns=["doc_id"]).to_pylist()]
 
 
 def test_two_swapped_entries_are_misses_removed_and_the_rows_are_right(tmp_path, monkeypatch):
@@ -50,9 +48,8 @@ def test_two_swapped_entries_are_misses_removed_and_the_rows_are_right(tmp_path,
     counter = ParseCounter(monkeypatch)
     release = run_build(sources, outputs).release_dir
     assert sorted(counter.parsed) == sorted(NAMES[:2])  # both swapped entries missed, the rest hit
-    # Every document in the shard its doc_id hashes to, each once: no notice's rows under another's shard.
-    for shard, doc_ids in _doc_ids(release).items():
-        assert all(shard_of(doc_id) == shard for doc_id in doc_ids), (shard, doc_ids)
+    # Every document once: no notice's rows under another's key.
+    assert sorted(_doc_ids(release)) == sorted(set(_doc_ids(release))) == sorted(_doc_ids(cold))
     for path in _data_files(cold):
         assert (release / path).read_bytes() == (cold / path).read_bytes(), path
     # The two bad entries were removed and written again for their own keys.
@@ -73,8 +70,9 @@ def test_an_edited_notices_old_entry_under_the_new_key_is_not_used(tmp_path, mon
     after = run_build(sources, outputs)
     assert counter.parsed == [AMENDED]
     assert after.new and after.release_id != before.release_id  # never "Unchanged since release"
-    shard = shard_of(identify(list_notices(sources))[NAMES.index(AMENDED)].doc_id)
-    sections = pq.read_table(after.release_dir / "parquet" / "sections" / f"{shard}.parquet").to_pylist()
+    doc_id = identify(list_notices(sources))[NAMES.index(AMENDED)].doc_id
+    sections = [row for row in pq.read_table(after.release_dir / "parquet" / "sections.parquet").to_pylist()
+                if row["doc_id"] == doc_id]
     texts = "".join((row["heading"] or "") + (row["body"] or "") for row in sections)
     assert EDIT[1] in texts and EDIT[0] not in texts
 

@@ -3,6 +3,8 @@ each release whole or a .pruning-* tree the next prune or build deletes; files s
 kept release keep their bytes and their mode."""
 from __future__ import annotations
 
+from functools import partial
+
 import errno
 import fcntl
 import os
@@ -21,8 +23,14 @@ from pipeline.cli import main  # noqa: E402
 from pipeline.errors import PlanDataError  # noqa: E402
 from pipeline.publish import prune as prune_module  # noqa: E402
 from pipeline.publish import release as release_module  # noqa: E402
-from pipeline.publish.prune import choose, freed_bytes, keep_count, prune  # noqa: E402
+from pipeline.publish import release_index  # noqa: E402
+from pipeline.publish.prune import choose, freed_bytes, keep_count  # noqa: E402
+from pipeline.publish.prune import prune as prune_only  # noqa: E402
 from pipeline.publish.release import build_lock, list_releases, read_index  # noqa: E402
+from pipeline.site import write_outputs_index  # noqa: E402
+
+# As the command runs it: the outputs pages follow the index it rewrites.
+prune = partial(prune_only, pages=write_outputs_index)
 
 
 def _originals() -> dict[str, Path]:
@@ -263,7 +271,7 @@ def _fail_inside_the_index_write(monkeypatch):
     def disk_full(path, text):
         path.with_name(f".{path.name}.{os.getpid()}.tmp").write_text(text[: len(text) // 2], encoding="utf-8")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    monkeypatch.setattr(release_module, "_write_atomic", disk_full)
+    monkeypatch.setattr(release_index, "_write_atomic", disk_full)
 
 
 def _fail_while_deleting(monkeypatch):

@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import table_file
-from pipeline.extraction.shards import shard_of
 
 from pipeline.publish.checksums import sha256_file
 from pipeline.publish.files import FORMULA_STARTS
@@ -32,14 +31,16 @@ def latest(built_release) -> Path:
 
 def test_layout(built_release, latest):
     assert latest.is_symlink() and os.readlink(latest).startswith("releases/0001-")
-    # The registry's tables are whole files; each notice's rows are in the file of its shard.
-    shard = shard_of("taizhou-anticorruption-2008-2012")
+    # Every table is one whole file per format; no folder of shard files.
     for name in table_specs():
         for fmt in DETERMINISTIC:
             suffix = "csv" if fmt == "excel" else fmt
-            path = f"{fmt}/{name}.{suffix}" if name in ("units", "unit_aliases") else f"{fmt}/{name}/{shard}.{suffix}"
+            path = f"{fmt}/{name}.{suffix}"
             assert (latest / path).is_file(), path
-            assert list((latest / fmt).glob(f"{name}*")) == [latest / fmt / path.split("/", 1)[1].split("/")[0]]
+            assert list((latest / fmt).glob(f"{name}*")) == [latest / path]
+    for fmt in DETERMINISTIC:
+        assert (latest / "downloads" / f"{fmt}.zip").is_file()
+        assert not [p for p in (latest / fmt).iterdir() if p.is_dir()]
     for name in ("datapackage.json", "plan.duckdb", "changes.csv", "changes.json", "quality.md", "SHA256SUMS",
                  "build-keys.json"):
         assert (latest / name).is_file(), name
@@ -66,7 +67,7 @@ def test_readme_row_counts_match_the_release(latest):
 
 
 def test_first_release_has_empty_change_log(latest):
-    assert (latest / "changes.csv").read_text(encoding="utf-8") == "entity,change,old_id,new_id,detail\n"
+    assert (latest / "changes.csv").read_text(encoding="utf-8") == "entity,change,old_id,new_id,detail,doc_id,section_id,task_id,role,unit_label\n"
     assert json.loads((latest / "changes.json").read_text(encoding="utf-8")) == []
 
 

@@ -25,7 +25,7 @@ from pipeline.errors import PlanDataError  # noqa: E402
 from pipeline.extraction.extract import extract  # noqa: E402
 from pipeline.publish import release as release_module  # noqa: E402
 from pipeline.publish.assemble import write_data_files  # noqa: E402
-from pipeline.publish.finalize import finalize  # noqa: E402
+from pipeline.orchestration.finalize import finalize  # noqa: E402
 from pipeline.publish.release import (RELEASE_ID, build_lock, clean_leftovers, index_entry,  # noqa: E402
                                       latest_release, publish_staging, read_index)
 
@@ -288,7 +288,7 @@ def test_a_switch_that_fails_quarantines_the_new_release_and_says_so(tmp_path, m
 
 
 def test_a_failed_atomic_write_leaves_neither_a_temporary_file_nor_a_changed_target(tmp_path, monkeypatch):
-    from pipeline.publish.release import _write_atomic
+    from pipeline.publish.release_index import _write_atomic
 
     target = tmp_path / "index.json"
     target.write_text("old", encoding="utf-8")

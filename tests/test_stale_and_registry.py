@@ -44,7 +44,7 @@ def test_a_stale_notice_whose_rows_name_a_dropped_unit_is_left_out_by_name(tmp_p
                                "the unit registry no longer lists) (not published)")
     assert "csv/assignments" not in out + err and "foreign" not in out + err
     latest = outputs / "latest"
-    documents = (latest / "csv" / "documents").glob("*.csv")
+    documents = [latest / "csv" / "documents.csv"]
     published = "".join(path.read_text(encoding="utf-8") for path in documents)
     assert doc_id_from_filename("healthy.txt") in published and doc_id_from_filename("broken.txt") not in published
     changes = (latest / "changes.csv").read_text(encoding="utf-8")

@@ -11,7 +11,9 @@ def _enum(table: str, column: str) -> tuple[str, ...]:
     return tuple(field["constraints"]["enum"])
 
 
-CHANGE_COLUMNS = tuple(load_spec("changes").columns)
+# What `plandata diff` prints and compute_changes returns; the schema's id parts (doc_id…unit_label)
+# are added when a release publishes the log (pipeline/changes/id_parts.py).
+CHANGE_COLUMNS = ("entity", "change", "old_id", "new_id", "detail")
 ENTITIES = _enum("changes", "entity")
 CHANGES = _enum("changes", "change")
 ROLES = _enum("assignments", "role")

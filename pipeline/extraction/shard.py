@@ -1,10 +1,10 @@
-"""One shard of a release: its notices parsed (or taken from the parse cache) and its files
-written, or, when nothing in it changed, hard-linked from the previous release. The release's
-check then reads back every file written (not those linked, which the build of the release
-they come from checked) and checks keys across all shards.
+"""One shard of a release: its notices parsed (or taken from the parse cache) and its rows kept
+in the shard store (OUTPUTS/.cache/shards/, pipeline/extraction/shard_store.py), not in the
+release; its notices' texts written, or, when nothing in it changed, hard-linked from the previous
+release. The release step assembles every table's whole files from the shards' rows.
 
 A shard's result is a small JSON-able manifest, not its tables: Dagster passes it between
-steps cheaply, in one process or several, and the release reads the rows back from the files."""
+steps cheaply, in one process or several, and the release step reads the rows from the store."""
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +20,7 @@ from pipeline.core.registry import UnitRegistry
 from pipeline.errors import PlanDataError
 from pipeline.extraction.extract import NOTICE_TABLES, Notice, concat, notice_tables
 from pipeline.extraction.parse_cache import ParseCache, notice_key
-from pipeline.publish.assemble import write_shard_files
+from pipeline.extraction.shard_store import ShardStore
 from pipeline.publish.datapackage import notice_sources
 from pipeline.publish.reuse import Previous
 from pipeline.publish.texts import write_rendered_texts
@@ -40,6 +40,7 @@ class ShardContext:
     registry_sha256: str
     cache: ParseCache
     previous: Previous
+    store: ShardStore
     skip_broken: bool = False
 
 
@@ -151,7 +152,8 @@ def _shard_key(docs: dict[str, str]) -> str:
 
 
 def build_shard(shard: str, notices: list[Notice], context: ShardContext) -> dict:
-    """Parse and write one shard's files in staging, or link them; returns its manifest. The
+    """Keep one shard's rows in the store and write its texts in staging (or link them); returns its
+    manifest, whose ``key`` names the rows in the store. The
     notices may be found only (NoticeRef sources): each is read here, so that one that cannot be
     read is left out by skip_broken like one that cannot be parsed."""
     notices, unread = _read_all(notices, context)
@@ -161,12 +163,11 @@ def build_shard(shard: str, notices: list[Notice], context: ShardContext) -> dic
         docs = {notice.doc_id: notice_key(notice, context.registry_sha256) for notice in notices}
         key = _shard_key(docs)
         previous = context.previous.shard(shard, key)
-        if previous is not None:
+        if previous is not None and context.store.has(key):
             for path in previous["files"]:
                 context.previous.link(path, context.staging)
             return {"shard": shard, "docs": docs, "errors": [], "skipped": [], "key": key,
-                    "files": previous["files"], "sources": previous["sources"],
-                    "resources": context.previous.shard_resources(shard), "linked": True}
+                    "files": previous["files"], "sources": previous["sources"], "linked": True}
     docs: dict[str, str] = {}
     read: list[Notice] = []  # the notices published from their current text (not stale)
     parts: list[dict[str, pa.Table]] = []
@@ -185,10 +186,10 @@ def build_shard(shard: str, notices: list[Notice], context: ShardContext) -> dic
                 read.append(notice)
     manifest = {"shard": shard, "docs": docs, "errors": errors, "skipped": skipped}
     if not docs:
-        return {**manifest, "key": None, "files": [], "resources": [], "sources": [], "linked": False}
+        return {**manifest, "key": None, "files": [], "sources": [], "linked": False}
     manifest["key"] = _shard_key(docs)
     tables = {name: concat([part[name] for part in parts], name) for name in NOTICE_TABLES}
-    resources, files = write_shard_files(context.staging, shard, tables)
-    files += write_rendered_texts(context.staging, read)
-    return {**manifest, "files": files, "resources": resources, "sources": notice_sources(tables["documents"]),
-            "linked": False}
+    if not context.store.has(manifest["key"]):
+        context.store.put(manifest["key"], tables)
+    files = write_rendered_texts(context.staging, read)
+    return {**manifest, "files": files, "sources": notice_sources(tables["documents"]), "linked": False}

@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dagster as dg
+import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import PrivateAttr
 
@@ -21,9 +22,12 @@ from pipeline.errors import PlanDataError
 from pipeline.extraction.extract import identify, read_registry, registry_tables
 from pipeline.extraction.parse_cache import CACHE_DIR, ParseCache
 from pipeline.orchestration.progress import step
-from pipeline.publish.assemble import write_plan_database, write_registry_files
+from pipeline.extraction.shard_store import SHARD_DIR, ShardStore
+from pipeline.publish.assemble import (assemble_notice_tables, write_notice_files, write_plan_database,
+                                      write_registry_files)
+from pipeline.publish.downloads import write_downloads
 from pipeline.publish.datapackage import build_descriptor, registry_sources, write_descriptor
-from pipeline.publish.finalize import finalize
+from pipeline.orchestration.finalize import finalize
 from pipeline.publish.release import (build_lock, change_base, check_outputs, damaged_files, reason, releases_dir,
                                       remove_tree)
 from pipeline.publish.reuse import Previous
@@ -33,6 +37,7 @@ from pipeline.render.markdown import table as markdown_table
 from pipeline.schema import TableSpec, table_specs
 from pipeline.extraction.shard import ShardContext, build_shard, registry_key
 from pipeline.extraction.shards import SHARDS
+from pipeline.site import write_outputs_index
 from pipeline.site.base_url import DEFAULT_BASE_URL, resolve_base_url
 from pipeline.sources.discovery import list_notices, read_registry_files, unread_files
 
@@ -76,7 +81,8 @@ class PlanBuild(dg.ConfigurableResource):
             if self.parallel_steps:
                 yield self  # staging is shared by the run's step processes; the release step removes it
                 return
-            repairs = stack.enter_context(build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live))
+            repairs = stack.enter_context(build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live,
+                                                     pages=write_outputs_index))
             self._took_lock(repairs)
             try:
                 yield self
@@ -99,11 +105,20 @@ class PlanBuild(dg.ConfigurableResource):
             yield
             return
         try:
-            with build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live) as repairs:
+            with build_lock(Path(self.outputs_dir), self.lock_wait_seconds, keep=self._live,
+                            pages=write_outputs_index) as repairs:
                 self._took_lock(repairs)
                 yield
         finally:
             remove_tree(self.staging)
+
+    @property
+    def shard_store(self) -> ShardStore:
+        return ShardStore(Path(self.outputs_dir) / SHARD_DIR)
+
+    def shard_tables(self, manifests: list[dict]) -> dict[str, pa.Table]:
+        """The whole per-notice tables, from the rows the shards kept in the store, in shard order."""
+        return assemble_notice_tables(self.shard_store.load([m["key"] for m in manifests if m["key"]]))
 
     @property
     def staging(self) -> Path:
@@ -138,7 +153,7 @@ class PlanBuild(dg.ConfigurableResource):
         registry_files = read_registry_files(sources)
         cache = ParseCache(Path(self.outputs_dir) / CACHE_DIR if self.use_parse_cache else None)
         context = ShardContext(self.staging, read_registry(registry_files), registry_key(registry_files), cache,
-                               self.previous(), self.skip_broken)
+                               self.previous(), self.shard_store, self.skip_broken)
         return context, identify(list_notices(sources, keep_problems=self.skip_broken))
 
 
@@ -208,8 +223,8 @@ def unit_registry(plan_build: PlanBuild) -> dg.Output:
                      metadata={f"rows/{name}": table.num_rows for name, table in tables.items()})
 
 
-def _preview(spec: TableSpec, paths: list[Path]) -> str:
-    rows = pq.read_table(paths[0]).slice(0, PREVIEW_ROWS).to_pylist() if paths else []
+def _preview(spec: TableSpec, table: pa.Table) -> str:
+    rows = table.slice(0, PREVIEW_ROWS).to_pylist()
     return markdown_table(spec.columns, [[row.get(column) for column in spec.columns] for row in rows])
 
 
@@ -222,31 +237,30 @@ def _preview(spec: TableSpec, paths: list[Path]) -> str:
     can_subset=False,
 )
 def notice_tables(plan_build: PlanBuild, unit_registry: dict, **shards: dict):
-    """Every table as the shards wrote it: its Parquet files, row count, schema and a preview."""
-    manifests = [unit_registry, *(shards[f"shard_{shard}"] for shard in SHARDS)]
+    """Every table as the shards kept it (the registry's as written): row count, schema and a preview."""
+    manifests = [shards[f"shard_{shard}"] for shard in SHARDS]
     errors = [error for manifest in manifests for error in manifest.get("errors", [])]
+    tables = plan_build.shard_tables(manifests)
     for name, spec in SPECS.items():
-        paths = [plan_build.staging / resource["path"] for manifest in manifests
-                 for resource in manifest["resources"] if resource["table"] == name and resource["format"] == "parquet"]
-        rows = sum(pq.read_metadata(path).num_rows for path in paths)
-        metadata = {"dagster/row_count": rows, "dagster/column_schema": column_schema(spec),
-                    "preview": dg.MetadataValue.md(_preview(spec, paths))}
-        value = {"files": [str(path) for path in paths], "rows": rows}
+        table = tables[name] if name in tables else pq.read_table(
+            plan_build.staging / next(r["path"] for r in unit_registry["resources"]
+                                      if r["table"] == name and r["format"] == "parquet"))
+        metadata = {"dagster/row_count": table.num_rows, "dagster/column_schema": column_schema(spec),
+                    "preview": dg.MetadataValue.md(_preview(spec, table))}
+        value = {"rows": table.num_rows}
         if name == "findings":
             value["errors"] = errors
-            metadata.update(findings_metadata(paths))
+            metadata.update(findings_metadata(table))
         yield dg.Output(value, output_name=name, metadata=metadata)
 
 
-def findings_metadata(paths: list[Path]) -> dict:
+def findings_metadata(table: pa.Table) -> dict:
     """Counts by severity and by kind, so that the asset page shows what the text got wrong."""
     metadata: dict = {}
-    for path in paths:
-        table = pq.read_table(path, columns=["severity", "kind"])
-        for column, prefix in (("severity", "severity"), ("kind", "kind")):
-            for value in table.column(column).to_pylist():
-                key = f"{prefix}/{value}"
-                metadata[key] = metadata.get(key, 0) + 1
+    for column, prefix in (("severity", "severity"), ("kind", "kind")):
+        for value in table.column(column).to_pylist():
+            key = f"{prefix}/{value}"
+            metadata[key] = metadata.get(key, 0) + 1
     return dict(sorted(metadata.items()))
 
 
@@ -263,17 +277,17 @@ def no_error_findings(findings: dict) -> dg.AssetCheckResult:
           kinds={"json"}, group_name="release", code_version=code_version("files"))
 def release_files(plan_build: PlanBuild, unit_registry: dict, **shards: dict) -> dg.Output:
     """datapackage.json over every shard's files and the registry's, in staging."""
-    plan_build.step("Writing datapackage.json")
+    plan_build.step("Writing the tables' files, the zips and datapackage.json")
     manifests = [shards[f"shard_{shard}"] for shard in SHARDS]
-    resources = unit_registry["resources"] + [r for manifest in manifests for r in manifest["resources"]]
+    resources = unit_registry["resources"] + write_notice_files(plan_build.staging, plan_build.shard_tables(manifests))[0]
+    write_downloads(plan_build.staging)
     notices = [source for manifest in manifests for source in manifest["sources"]]
     descriptor = build_descriptor(resources, notices, unit_registry["sources"], plan_build.homepage)
     write_descriptor(plan_build.staging, descriptor)
     summary = {"shards": {manifest["shard"]: manifest for manifest in manifests if manifest["key"]},
                "skipped": [item for manifest in manifests for item in manifest["skipped"]],
                "unread": unread_files(Path(plan_build.sources_dir)),
-               "checked": sorted(r["name"] for manifest in manifests if manifest["linked"]
-                                 for r in manifest["resources"])}
+               "checked": []}
     return dg.Output(summary, metadata={"version": descriptor["version"], "resources": len(descriptor["resources"]),
                                         "linked_shards": sum(m["linked"] for m in summary["shards"].values())})
 

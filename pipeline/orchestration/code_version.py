@@ -16,10 +16,11 @@ PARTS = {
     "parser": ("pipeline/core", "pipeline/extraction/extract.py", "pipeline/sources/sidecar.py", "pipeline/schema.py",
                "pipeline/extraction/provenance.py", "schemas"),
     "files": ("pipeline/publish/files.py", "pipeline/publish/datapackage.py", "pipeline/publish/texts.py",
-              "pipeline/extraction/shard.py",
+              "pipeline/extraction/shard.py", "pipeline/extraction/shard_store.py", "pipeline/publish/assemble.py",
+              "pipeline/publish/downloads.py",
               "pipeline/checks", "pipeline/schema.py", "schemas"),
     "database": ("pipeline/publish/store.py", "pipeline/publish/assemble.py", "pipeline/schema.py", "schemas"),
-    "site": ("pipeline/site", "pipeline/render", "pipeline/changes", "pipeline/publish/finalize.py"),
+    "site": ("pipeline/site", "pipeline/render", "pipeline/changes", "pipeline/orchestration/finalize.py"),
 }
 
 

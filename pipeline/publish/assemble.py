@@ -1,8 +1,9 @@
 """Everything that goes into one release directory, written into staging.
 
-Per-notice tables are written one file per shard and format (``csv/tasks/3.csv``), so that
-a shard whose notices did not change can be a hard link to the previous release's file;
-the registry tables are small and written whole (``csv/units.csv``)."""
+Every table is written whole, one file per format (``csv/tasks.csv``, ``parquet/tasks.parquet``):
+the per-notice tables are concatenated from the shards' rows (kept in the shard store, in shard
+order, each shard's notices by source file), the registry tables from the registry. Then one zip
+per format (``downloads/csv.zip``)."""
 from __future__ import annotations
 
 import re
@@ -16,6 +17,8 @@ from pipeline.errors import PlanDataError
 from pipeline.publish.datapackage import (DATA_FORMATS, NOTICE_TABLE_NAMES, REGISTRY_TABLE_NAMES, build_descriptor,
                                           make_resource, notice_sources, registry_sources, resource_path,
                                           write_descriptor)
+from pipeline.extraction.extract import concat
+from pipeline.publish.downloads import write_downloads
 from pipeline.publish.files import FORMATS, write_table_files
 from pipeline.extraction.shards import SHARDS, shard_of
 from pipeline.publish.store import write_database
@@ -23,29 +26,33 @@ from pipeline.publish.store import write_database
 DATABASE_NAME = "plan.duckdb"
 
 
-def _write(staging: Path, name: str, table: pa.Table, shard: str | None) -> tuple[list[dict], list[str]]:
-    write_table_files(staging, name if shard is None else f"{name}/{shard}", table)
-    resources = [make_resource(staging, name, fmt, table.num_rows, shard) for fmt in DATA_FORMATS]
-    return resources, [resource_path(name, fmt, shard) for fmt in FORMATS]
+def _write(staging: Path, name: str, table: pa.Table) -> tuple[list[dict], list[str]]:
+    write_table_files(staging, name, table)
+    resources = [make_resource(staging, name, fmt, table.num_rows) for fmt in DATA_FORMATS]
+    return resources, [resource_path(name, fmt) for fmt in FORMATS]
 
 
-def write_shard_files(staging: Path, shard: str, tables: dict[str, pa.Table]) -> tuple[list[dict], list[str]]:
-    """Every per-notice table's rows of one shard: (datapackage resources, every file written)."""
+def _write_all(staging: Path, names: tuple[str, ...], tables: dict[str, pa.Table]) -> tuple[list[dict], list[str]]:
     resources, files = [], []
-    for name in NOTICE_TABLE_NAMES:
-        more, paths = _write(staging, name, tables[name], shard)
+    for name in names:
+        more, paths = _write(staging, name, tables[name])
         resources += more
         files += paths
     return resources, files
 
 
 def write_registry_files(staging: Path, tables: dict[str, pa.Table]) -> tuple[list[dict], list[str]]:
-    resources, files = [], []
-    for name in REGISTRY_TABLE_NAMES:
-        more, paths = _write(staging, name, tables[name], None)
-        resources += more
-        files += paths
-    return resources, files
+    return _write_all(staging, REGISTRY_TABLE_NAMES, tables)
+
+
+def assemble_notice_tables(shards: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
+    """The whole per-notice tables from the shards' tables, in the order given (shard order)."""
+    return {name: concat([shard[name] for shard in shards], name) for name in NOTICE_TABLE_NAMES}
+
+
+def write_notice_files(staging: Path, tables: dict[str, pa.Table]) -> tuple[list[dict], list[str]]:
+    """Every per-notice table, whole: (datapackage resources, every file written)."""
+    return _write_all(staging, NOTICE_TABLE_NAMES, tables)
 
 
 def split_by_shard(tables: dict[str, pa.Table]) -> dict[str, dict[str, pa.Table]]:
@@ -61,11 +68,11 @@ def split_by_shard(tables: dict[str, pa.Table]) -> dict[str, dict[str, pa.Table]
 
 
 def write_data_files(staging: Path, tables: dict[str, pa.Table], homepage: str | None = None) -> dict:
-    """A whole release's data files and datapackage.json from tables in memory (tests and tools;
-    a build writes shard by shard). Returns the descriptor."""
+    """A whole release's data files, zips and datapackage.json from tables in memory (tests and
+    tools), its rows in the order a build gives them (by shard). Returns the descriptor."""
     resources, _ = write_registry_files(staging, tables)
-    for shard, shard_tables in split_by_shard(tables).items():
-        resources += write_shard_files(staging, shard, shard_tables)[0]
+    resources += write_notice_files(staging, assemble_notice_tables(list(split_by_shard(tables).values())))[0]
+    write_downloads(staging)
     descriptor = build_descriptor(resources, notice_sources(tables["documents"]), registry_sources(tables), homepage)
     write_descriptor(staging, descriptor)
     return descriptor

@@ -36,7 +36,7 @@ def load_fingerprints(outputs: Path) -> dict:
 
 def save_fingerprints(outputs: Path, fingerprints: dict) -> None:
     """Best effort: a cache that cannot be written only costs a hash at the next check."""
-    from pipeline.publish.release import write_if_changed
+    from pipeline.publish.release_index import write_if_changed
 
     try:
         write_if_changed(fingerprints_path(outputs), json.dumps(fingerprints, sort_keys=True) + "\n")

@@ -87,8 +87,9 @@ def freed_bytes(trees: list[Path]) -> list[int]:
 
 
 def prune(outputs: Path, keep: int, *, dry_run: bool = False, wait_seconds: float = 0.0,
-          echo: Callable[[Removal], None] = lambda removal: None) -> Pruned:
-    """Remove all but the ``keep`` newest releases (and latest's); ``echo`` hears of each as it goes."""
+          echo: Callable[[Removal], None] = lambda removal: None, pages=None) -> Pruned:
+    """Remove all but the ``keep`` newest releases (and latest's); ``echo`` hears of each as it goes;
+    ``pages`` renders the outputs pages from the index once it is rewritten (see build_lock)."""
     if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
         raise PlanDataError(f"--keep must be a whole number of releases, 1 or more, not {keep!r}")
     check_outputs(outputs)
@@ -96,7 +97,7 @@ def prune(outputs: Path, keep: int, *, dry_run: bool = False, wait_seconds: floa
         raise PlanDataError("no such outputs directory; nothing to prune", file=str(outputs))
     if dry_run:
         return _dry_run(outputs, keep)
-    with build_lock(outputs, wait_seconds) as repairs:
+    with build_lock(outputs, wait_seconds, pages=pages) as repairs:
         latest = latest_release(outputs)
         present = list_releases(outputs)
         doomed = choose(present, keep, latest)
@@ -177,7 +178,7 @@ def _move_aside(outputs: Path, release_id: str) -> Path:
 
 
 def _rewrite_index(outputs: Path) -> list[str]:
-    """index.json (and the outputs pages) from the release directories that remain."""
+    """index.json from the release directories that remain (the caller's ``pages`` follow it)."""
     return reconcile(outputs)
 
 

@@ -65,7 +65,6 @@ import fcntl
 import json
 import math
 import os
-import re
 import shutil
 import stat
 import time
@@ -77,28 +76,19 @@ from pipeline.errors import PlanDataError
 from pipeline.publish import published_log
 from pipeline.publish.checksums import sha256_file
 from pipeline.publish.damage import check_releases, damage_lines, record_release
+# Some of these are imported from here by prune, rollback and the tests: the index module holds them.
+from pipeline.publish.release_index import (INDEX_NAME, NUMBERED, QUARANTINE, RELEASE_ID, fsync_dir, fsync_file,  # noqa: F401
+                                            latest_target, load_index, new_release_id, next_sequence, read_index,
+                                            reason, releases_dir, sequence, write_if_changed, write_index)
+from pipeline.publish.release_index import number as _number
 from pipeline.publish.staging import STAGING_PREFIX, remove_if_abandoned
+
+# Older names, kept for the modules and tests that import them from here.
+_load_index, _write_index = load_index, write_index
 TRASH_PREFIX = ".pruning-"  # a release plandata prune has moved aside; never a release again
 LOCK_NAME = ".lock"
-QUARANTINE = ".quarantine"
-INDEX_NAME = "index.json"
 CHECKSUMS = "SHA256SUMS"
-RELEASE_ID = re.compile(r"^(?P<seq>[0-9]{4,})-(?P<hash>[0-9a-f]{8,})$")
-NUMBERED = re.compile(r"^(?P<seq>[0-9]+)-")
 ENTRY_KEYS = ("release_id", "built_at", "previous", "version", "sources", "rows", "changes")
-
-
-def sequence(release_id: str) -> int:
-    return int(RELEASE_ID.match(release_id)["seq"])
-
-
-def reason(error: BaseException) -> str:
-    """An exception as words for a one-line message, without its class name."""
-    if isinstance(error, PlanDataError):
-        return str(error)
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror + (f": {error.filename}" if error.filename else "")
-    return " ".join(str(error).split()) or "unexpected error"
 
 
 # -- the lock and what it checks and repairs --------------------------------------------------
@@ -127,12 +117,15 @@ def _check_wait(wait_seconds: float) -> None:
 
 
 @contextmanager
-def build_lock(outputs: Path, wait_seconds: float = 0.0, keep=None):
+def build_lock(outputs: Path, wait_seconds: float = 0.0, keep=None, pages=None):
     """One build at a time per OUTPUTS directory; a second one waits, then fails clearly.
 
     Yields the list of repairs made under the lock (one line each). ``keep(path)`` says whether a
     staging directory belongs to a run that is still going (under the multiprocess executor a run
-    holds the lock only to publish, so another run's staging may be live): it is not a leftover."""
+    holds the lock only to publish, so another run's staging may be live): it is not a leftover.
+    ``pages(outputs)`` (the site's write_outputs_index) runs last, still under the lock, once the
+    index is written: publishing writes the index only, and the caller brings the pages that derive
+    from it. A failure of the pages never hides the failure of the work before them."""
     _check_wait(wait_seconds)
     check_outputs(outputs)
     try:
@@ -170,7 +163,17 @@ def build_lock(outputs: Path, wait_seconds: float = 0.0, keep=None):
             except OSError as error:
                 raise PlanDataError(f"cannot tidy the outputs directory before starting ({reason(error)}); "
                                     "no release was changed", file=str(outputs)) from None
-            yield repairs
+            try:
+                yield repairs
+            except BaseException:
+                if pages is not None:
+                    try:
+                        pages(outputs)
+                    except Exception:
+                        pass
+                raise
+            if pages is not None:
+                pages(outputs)
         finally:
             handle.seek(0)
             handle.truncate()
@@ -207,10 +210,6 @@ def clean_leftovers(outputs: Path, keep=None) -> list[Path]:
     return removed + others
 
 
-def releases_dir(outputs: Path) -> Path:
-    return outputs / "releases"
-
-
 def list_releases(outputs: Path) -> list[str]:
     """Release directories in releases/, in numeric order of their sequence."""
     directory = releases_dir(outputs)
@@ -218,15 +217,6 @@ def list_releases(outputs: Path) -> list[str]:
         return []
     return sorted((p.name for p in directory.iterdir()
                    if RELEASE_ID.match(p.name) and p.is_dir() and not p.is_symlink()), key=sequence)
-
-
-def latest_target(outputs: Path) -> str | None:
-    """The release id ``latest`` names, whether or not that release still exists."""
-    link = outputs / "latest"
-    if not link.is_symlink():
-        return None
-    name = Path(os.readlink(link)).name
-    return name if RELEASE_ID.match(name) else None
 
 
 def latest_release(outputs: Path) -> str | None:
@@ -239,29 +229,6 @@ def change_base(outputs: Path) -> str | None:
     """What a new release is compared with: latest, or when it is gone the newest release still present."""
     present = list_releases(outputs)
     return latest_release(outputs) or (present[-1] if present else None)
-
-
-def _load_index(path: Path) -> tuple[dict | None, str | None]:
-    """The index and None, or None and why it cannot be read."""
-    try:
-        index = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"releases": []}, None
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        return None, reason(error)
-    if not (isinstance(index, dict) and isinstance(index.get("releases"), list)
-            and all(isinstance(e, dict) and isinstance(e.get("release_id"), str) for e in index["releases"])):
-        return None, "not an index of releases"
-    return index, None
-
-
-def read_index(outputs: Path) -> dict:
-    """releases/index.json; a one-line error naming it when it cannot be read."""
-    path = releases_dir(outputs) / INDEX_NAME
-    index, problem = _load_index(path)
-    if index is None:
-        raise PlanDataError(f"cannot read the release index ({problem}); the next build rebuilds it", file=str(path))
-    return index
 
 
 def release_problem(release: Path, trusted_version: str | None = None) -> str | None:
@@ -311,31 +278,6 @@ def quarantine(outputs: Path, path: Path) -> Path:
     fsync_dir(box)
     fsync_dir(releases_dir(outputs))
     return target
-
-
-def _quarantined(outputs: Path) -> list[str]:
-    box = releases_dir(outputs) / QUARANTINE
-    return [p.name for p in box.iterdir()] if box.is_dir() else []
-
-
-def new_release_id(outputs: Path, content_version: str) -> str:
-    """The id the next release of this content gets (computed under the build lock)."""
-    return f"{next_sequence(outputs):04d}-{content_version[:8]}"
-
-
-def next_sequence(outputs: Path) -> int:
-    """One past every sequence number ever seen: releases/, the quarantine, ``latest``, the index and
-    published.log (which outlives a lost index)."""
-    names = [p.name for p in releases_dir(outputs).iterdir()] if releases_dir(outputs).is_dir() else []
-    names += _quarantined(outputs)
-    names.append(latest_target(outputs) or "")
-    names += [event["release_id"] for event in published_log.events(outputs)]
-    index, _ = _load_index(releases_dir(outputs) / INDEX_NAME)
-    if index:
-        names += [entry["release_id"] for entry in index["releases"]]
-        names += [name for name in index.get("missing", []) if isinstance(name, str)]
-    numbers = [int(match["seq"]) for match in map(NUMBERED.match, names) if match]
-    return max(numbers, default=0) + 1
 
 
 class Repairs(list):
@@ -463,11 +405,6 @@ def damaged_files(outputs: Path, release_id: str | None) -> list[str]:
     return []
 
 
-def _number(name: str) -> int:
-    match = NUMBERED.match(name)
-    return int(match["seq"]) if match else 0
-
-
 # -- publishing --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -543,22 +480,6 @@ def seal(directory: Path) -> None:
         fsync_dir(root)
 
 
-def fsync_file(path: str | Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def fsync_dir(path: str | Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def index_entry(release: Path, known: dict | None = None) -> dict:
     """What index.json says of a release, read from the release's own files
     (or taken from ``known``, the old entry, when it has the same version)."""
@@ -601,36 +522,3 @@ def switch_latest(outputs: Path, release_id: str) -> None:
         temporary.unlink(missing_ok=True)
         raise
     fsync_dir(outputs)
-
-
-def _write_index(outputs: Path, index: dict) -> None:
-    from pipeline.site import write_outputs_index
-
-    write_if_changed(releases_dir(outputs) / INDEX_NAME, json.dumps(index, ensure_ascii=False, indent=2) + "\n")
-    # outputs/index.html and history.sql derive from the index, so they follow every write of it.
-    write_outputs_index(outputs)
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Atomically and fsynced; an identical file is left alone (a repair that changes nothing touches nothing)."""
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    _write_atomic(path, text)
-    return True
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)

@@ -1,9 +1,10 @@
 """What a build takes from the previous release instead of making it again.
 
 Every release holds build-keys.json: for each shard the content key it was built from (the
-keys of its notices' parse results and the writers' code version) and the files it holds,
-and for each notice page its key. A new build whose shard or page has the same key makes a
-hard link to the previous release's file: no bytes written, none read. Releases are
+keys of its notices' parse results and the writers' code version) and the per-notice files it
+holds (texts/), and for each notice page its key. A new build whose shard or page has the same
+key makes a hard link to the previous release's file: no bytes written, none read. (The data
+files are whole tables, written by every build from the shard store: pipeline/extraction/shard_store.py.) Releases are
 read-only, so a shared file never changes under either release. A missing or unreadable
 build-keys.json (a release from before, or one damaged by hand) only means nothing is reused."""
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pipeline.publish.checksums import read_sha256sums, sha256_file
 from pipeline.publish.tables import read_tables
 
 KEYS_FILE = "build-keys.json"
-KEYS_FORMAT = 1
+# 2: data files are whole tables; a shard's files are its texts only (1 listed its shard data files).
+KEYS_FORMAT = 2
 
 
 class Previous:
@@ -88,9 +90,6 @@ class Previous:
         if not all(self.intact(path) for path in entry.get("files", [])):
             return None
         return entry
-
-    def shard_resources(self, shard: str) -> list[dict]:
-        return [resource for resource in self.descriptor.get("resources", []) if resource.get("shard") == shard]
 
     def page(self, relative: str, key: str) -> bool:
         return (self.reusable and self.keys.get("pages", {}).get(relative) == key and self.directory is not None

@@ -36,12 +36,13 @@ def release_name(text: str) -> str:
     return name
 
 
-def rollback(outputs: Path, release: str, wait_seconds: float = 0.0) -> RolledBack:
+def rollback(outputs: Path, release: str, wait_seconds: float = 0.0, pages=None) -> RolledBack:
+    """``pages``: what renders the outputs pages from the index once it is written (see build_lock)."""
     release_id = release_name(release)
     check_outputs(outputs)
     if not (outputs / "releases").is_dir():
         raise PlanDataError("no releases to roll back to", file=str(outputs))
-    with build_lock(outputs, wait_seconds) as repairs:
+    with build_lock(outputs, wait_seconds, pages=pages) as repairs:
         index = read_index(outputs)
         if release_id not in recorded_releases(outputs, index) or not (releases_dir(outputs) / release_id).is_dir():
             known = ", ".join(entry["release_id"] for entry in index["releases"]) or "none"

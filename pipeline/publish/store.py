@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline.schema import SCHEMAS_DIR, TableSpec, sql_identifier, sql_string, table_specs
+from pipeline.schema import SCHEMAS_DIR, TableSpec, load_spec, sql_identifier, sql_string, table_specs
 
 VIEWS_SQL = SCHEMAS_DIR / "views.sql"
 # Block size by the data's size. A small database is mostly one block per table and per index, so
@@ -88,7 +88,25 @@ def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
         connection.execute("CHECKPOINT")
 
 
-def view_statements() -> list[str]:
-    text = "\n".join(line for line in VIEWS_SQL.read_text(encoding="utf-8").splitlines()
-                     if not line.lstrip().startswith("--"))
+def add_change_log(path: Path, table: pa.Table) -> None:
+    """The release's change log as the table `changes` of plan.duckdb (schemas/changes.schema.json).
+
+    It is not among the datapackage's resources: a first build's log is empty and an amended one's is
+    not, so it cannot be among the files compared for determinism."""
+    spec = load_spec("changes")
+    with duckdb.connect(str(path)) as connection:
+        for statement in spec.ddl():
+            connection.execute(statement)
+        _insert(connection, spec, table)
+        connection.execute("CHECKPOINT")
+
+
+def split_statements(text: str) -> list[str]:
+    """Statements of a SQL file of ours (schemas/views.sql, a release's views.sql): comment lines
+    dropped, each statement ending with a semicolon at the end of a line."""
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")) + "\n"
     return [statement.strip() for statement in text.split(";\n") if statement.strip()]
+
+
+def view_statements() -> list[str]:
+    return split_statements(VIEWS_SQL.read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.publish.release import new_release_id, read_index, releases_dir, write_if_changed
+from pipeline.publish.release_index import new_release_id, read_index, releases_dir, write_if_changed
 from pipeline.site import dcat
 from pipeline.site.base_url import release_url
 from pipeline.site.cite import citation_bibtex, citation_plain, creator

@@ -19,12 +19,15 @@ FORMATS = {
     "markdown": ("text/markdown", "MARKDOWN", "counts and every finding"),
     "turtle": ("text/turtle", "RDF_TURTLE", "DCAT-AP 3 description"),
     "jsonld": ("application/ld+json", "JSON_LD", "DCAT-AP 3 description"),
+    "zip": ("application/zip", "ZIP", "every table in one format, in one file"),
 }
 # Release-level files, in the order the download table lists them after the tables.
 OTHER_FILES = (("plan.duckdb", "duckdb", None), ("views.sql", "sql", None),
                ("changes.csv", "csv", "changes"), ("changes.json", "json", "changes"),
                ("datapackage.json", "datapackage", None), ("quality.md", "markdown", None),
-               ("dcat.ttl", "turtle", None), ("dcat.jsonld", "jsonld", None))
+               ("dcat.ttl", "turtle", None), ("dcat.jsonld", "jsonld", None),
+               ("downloads/csv.zip", "zip", None), ("downloads/excel.zip", "zip", None),
+               ("downloads/json.zip", "zip", None), ("downloads/parquet.zip", "zip", None))
 _TABLE_FORMATS = ("csv", "excel", "json", "parquet")
 UNSTABLE_FORMATS = frozenset({"duckdb"})
 
@@ -60,9 +63,9 @@ class ReleaseFile:
 
 
 def release_files(directory: Path, rows: dict[str, int], include_metadata: bool = True) -> list[ReleaseFile]:
-    """Every data file present in the release folder: a whole table's file, or one file per shard
-    (``csv/tasks/3.csv``, its rows those of the shard's Parquet file); rows per table name (the
-    change log is 'changes')."""
+    """Every data file present in the release folder: a whole table's file (or, in a release of the
+    shard layout, one file per shard: ``csv/tasks/3.csv``, its rows those of the shard's Parquet
+    file), the release-level files and the zips; rows per table name (the change log is 'changes')."""
     import pyarrow.parquet as pq
 
     found = []

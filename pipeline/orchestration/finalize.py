@@ -21,7 +21,11 @@ CHANGE_TABLE = "changes"
 def _write_changes(staging: Path, rows: list[dict]) -> None:
     from pipeline.publish.files import csv_text, json_text
 
+    from pipeline.publish.store import add_change_log
+
     table = load_spec(CHANGE_TABLE).to_arrow(rows)
+    # In plan.duckdb too (written by the step before), so the log joins tasks and assignments in SQL.
+    add_change_log(staging / "plan.duckdb", table)
     (staging / f"{CHANGE_TABLE}.csv").write_text(csv_text(table), encoding="utf-8")
     (staging / f"{CHANGE_TABLE}.json").write_text(json_text(table), encoding="utf-8")
 
@@ -82,7 +86,10 @@ def finalize(outputs: Path, staging: Path, base_url: str | None = None, build: d
     shards = build.get("shards", {})
     new_keys = {doc_id: key for shard in shards.values() for doc_id, key in shard["docs"].items()}
     new_tables = read_tables(staging, descriptor)
-    changes = _changes(previous, new_tables, new_keys)
+    from pipeline.changes.id_parts import with_id_parts
+
+    changes = with_id_parts(_changes(previous, new_tables, new_keys),
+                            new_tables["documents"].column("doc_id").to_pylist())
     _write_changes(staging, changes)
     from pipeline.site import base_url_notice, resolve_base_url, upcoming_release_id, write_release_site
 

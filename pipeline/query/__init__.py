@@ -1,0 +1,1 @@
+"""Reading a release as an analyst: the `plandata sql` shell."""
