@@ -186,6 +186,9 @@ def release_page(*, descriptor: dict, documents: list[dict], tables: dict[str, p
             _snippets(snippets), "</main>",
             json_script({"notices": notices, "unitScripts": UNIT_SCRIPTS + "/",
                          "roleNames": {role: role_name(role) for role in roles()}}, "site-data")]
-    head = json_script(jsonld, kind="application/ld+json") + "\n"
+    # Harvesters look for the portal metadata in the head (DCAT-AP's discovery by rel="alternate").
+    head = ('<link rel="alternate" type="text/turtle" href="dcat.ttl">\n'
+            '<link rel="alternate" type="application/ld+json" href="dcat.jsonld">\n'
+            + json_script(jsonld, kind="application/ld+json") + "\n")
     return document(f"{descriptor['title']} · {release_label}", "\n".join(body), root="", head_extra=head,
                     scripts=("filter.js",))
