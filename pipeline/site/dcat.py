@@ -117,13 +117,14 @@ def _place(graph: Graph, base_url: str, descriptor: dict, *nodes: URIRef) -> Non
         graph.add((node, DCTERMS.spatial, place))
 
 
-def _series(graph: Graph, base_url: str, descriptor: dict, publisher: URIRef, contact: URIRef) -> URIRef:
+def _series(graph: Graph, base_url: str, descriptor: dict, publisher: URIRef, contact: URIRef,
+            keywords: list[str] | None = None) -> URIRef:
     """Every release of the deployment is one dataset of this series."""
     series = URIRef(base_url + "#series")
     graph.add((series, RDF.type, URIRef(str(DCAT) + "DatasetSeries")))  # DCAT 3
     graph.add((series, RDF.type, DCAT.Dataset))  # DCAT 3's subclass, stated: no reader needs inference
     graph.add((series, DCAT.theme, THEME))
-    for keyword in descriptor.get("keywords", []):
+    for keyword in (descriptor.get("keywords", []) if keywords is None else keywords):
         graph.add((series, DCAT.keyword, Literal(keyword)))
     _titles(graph, series, descriptor)
     graph.add((series, DCTERMS.description, Literal(
@@ -146,7 +147,8 @@ def release_graph(descriptor: dict, documents: list[dict], files: list[ReleaseFi
     add = graph.add
     dataset = URIRef(release_url)
     publisher, contact, licence = _agents(graph, descriptor, base_url)
-    series = _series(graph, base_url, descriptor, publisher, contact)
+    keywords = descriptor.get("keywords", []) if keywords is None else keywords
+    series = _series(graph, base_url, descriptor, publisher, contact, keywords)
 
     add((dataset, RDF.type, DCAT.Dataset))
     _titles(graph, dataset, descriptor)
@@ -160,12 +162,15 @@ def release_graph(descriptor: dict, documents: list[dict], files: list[ReleaseFi
     add((dataset, DCTERMS.language, LANGUAGE))
     add((dataset, DCAT.theme, THEME))
     add((dataset, DCAT.landingPage, URIRef(release_url + "index.html")))
-    for keyword in (descriptor.get("keywords", []) if keywords is None else keywords):
+    for keyword in keywords:
         add((dataset, DCAT.keyword, Literal(keyword)))
     if previous_url:
         add((dataset, URIRef(str(DCAT) + "previousVersion"), URIRef(previous_url)))  # DCAT 3
     _period(graph, dataset, release_url, documents)
-    _place(graph, base_url, descriptor, dataset)
+    period = graph.value(dataset, DCTERMS.temporal)
+    if period is not None:  # the newest release holds every notice the series publishes
+        add((series, DCTERMS.temporal, period))
+    _place(graph, base_url, descriptor, dataset, series)
 
     for file in distribution_files(files):
         _distribution(graph, dataset, file, release_url, publisher, licence)
@@ -310,10 +315,13 @@ def root_graph(releases: list[tuple[dict, dict]], base_url: str) -> Graph:
         if entry.get("previous"):
             add((dataset, URIRef(str(DCAT) + "previousVersion"), URIRef(f"{base_url}releases/{entry['previous']}/")))
     # The series covers what its newest release covers (each release holds every notice published).
-    newest_period = [graph.value(URIRef(f"{base_url}releases/{entry['release_id']}/"), DCTERMS.temporal)
-                     for entry, _, own in releases if own is not None]
-    if newest_period and newest_period[-1] is not None:
-        add((series, DCTERMS.temporal, newest_period[-1]))
+    described = [URIRef(f"{base_url}releases/{entry['release_id']}/") for entry, _, own in releases if own is not None]
+    if described:
+        period = graph.value(described[-1], DCTERMS.temporal)
+        if period is not None:
+            add((series, DCTERMS.temporal, period))
+        for keyword in graph.objects(described[-1], DCAT.keyword):
+            add((series, DCAT.keyword, keyword))
     _vocabulary(graph)
     return graph
 
