@@ -24,7 +24,7 @@ class Contents:
     units: int
     issuers: tuple[str, ...]  # most notices first, then by name
     issued: tuple[str, str] | None  # first and last issue year
-    period: tuple[int, int] | None  # the plans' first and last year
+    period: tuple[int, int] | None  # see coverage()
 
     def years(self) -> str | None:
         if not self.issued:
@@ -39,7 +39,8 @@ class Contents:
                 + (f" by {_listed(self.issuers)}" if self.issuers else "")
                 + f": {self.tasks} tasks and {self.assignments} unit assignments to {self.units} units.")
         if self.period:
-            text += f" The plans cover {self.period[0]}–{self.period[1]}."
+            text += (f" Its notices cover {self.period[0]}–{self.period[1]} (their plan periods, "
+                     "else the years they were issued).")
         return text
 
 
@@ -67,15 +68,25 @@ def contents(tables: dict[str, pa.Table]) -> Contents:
     by_issuer = Counter(issuer for _, issuer in pairs if issuer)  # notices per issuer
     issuers = tuple(sorted(by_issuer, key=lambda name: (-by_issuer[name], name)))
     dates = sorted(str(row["issue_date"])[:4] for row in documents if row.get("issue_date"))
-    starts = [row["period_start"] for row in documents if row.get("period_start")]
-    ends = [row["period_end"] for row in documents if row.get("period_end")]
     return Contents(
         notices=len(documents),
         tasks=tables["tasks"].num_rows if "tasks" in tables else 0,
         assignments=tables["assignments"].num_rows if "assignments" in tables else 0,
         units=len(units), issuers=issuers,
         issued=(dates[0], dates[-1]) if dates else None,
-        period=(min(starts), max(ends)) if starts and ends else None)
+        period=coverage(documents))
+
+
+def coverage(documents: list[dict]) -> tuple[int, int] | None:
+    """The years the release's notices cover: each notice's plan period, else its issue year; the
+    earliest start to the latest end. One notice's period is never the whole release's."""
+    spans = []
+    for row in documents:
+        issued = int(str(row["issue_date"])[:4]) if row.get("issue_date") else None
+        start, end = row.get("period_start") or issued, row.get("period_end") or issued
+        if start and end:
+            spans.append((start, end))
+    return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else None
 
 
 def described(descriptor: dict, found: Contents) -> dict:

@@ -197,14 +197,15 @@ def distribution_files(files: list[ReleaseFile]) -> list[ReleaseFile]:
 
 
 def _period(graph: Graph, dataset: URIRef, release_url: str, documents: list[dict]) -> None:
-    starts = [row["period_start"] for row in documents if row.get("period_start")]
-    ends = [row["period_end"] for row in documents if row.get("period_end")]
-    if not (starts and ends):
+    from pipeline.site.contents import coverage
+
+    years = coverage(documents)
+    if years is None:
         return
     period = URIRef(release_url + "#period")
     graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
-    graph.add((period, DCAT.startDate, Literal(f"{min(starts)}-01-01", datatype=XSD.date)))
-    graph.add((period, DCAT.endDate, Literal(f"{max(ends)}-12-31", datatype=XSD.date)))
+    graph.add((period, DCAT.startDate, Literal(f"{years[0]}-01-01", datatype=XSD.date)))
+    graph.add((period, DCAT.endDate, Literal(f"{years[1]}-12-31", datatype=XSD.date)))
     graph.add((dataset, DCTERMS.temporal, period))
 
 

@@ -15,12 +15,10 @@ def dataset_description(descriptor: dict, documents: list[dict], rows: dict[str,
 
 
 def temporal_coverage(documents: list[dict]) -> str | None:
-    starts = [row["period_start"] for row in documents if row.get("period_start")]
-    ends = [row["period_end"] for row in documents if row.get("period_end")]
-    if starts and ends:
-        return f"{min(starts)}/{max(ends)}"
-    dates = sorted(str(row["issue_date"]) for row in documents if row.get("issue_date"))
-    return f"{dates[0]}/{dates[-1]}" if dates else None
+    from pipeline.site.contents import coverage
+
+    years = coverage(documents)
+    return f"{years[0]}/{years[1]}" if years else None
 
 
 def dataset_jsonld(descriptor: dict, documents: list[dict], rows: dict[str, int], files: list[ReleaseFile],
