@@ -33,12 +33,12 @@ def _build(args: argparse.Namespace) -> int:
     from pipeline.sources.settings import missing_line, read_settings
 
     settings = read_settings(Path(args.sources))  # a settings file that cannot be read stops the build here
+    # Both lines go to stdout, with the build's report: stderr holds an error alone, in one line.
     if missing_line(settings):
-        print(missing_line(settings), file=sys.stderr)
+        print(missing_line(settings))
     # A malformed URL or one that is no IRI is refused before any work.
     if resolve_base_url(args.base_url, settings["base_url"], str(settings.path)) == DEFAULT_BASE_URL:
-        print(PLACEHOLDER_WARNING.format(url=DEFAULT_BASE_URL, settings=settings.path, env=ENVIRONMENT_VARIABLE),
-              file=sys.stderr)
+        print(PLACEHOLDER_WARNING.format(url=DEFAULT_BASE_URL, settings=settings.path, env=ENVIRONMENT_VARIABLE))
     outcome = run_build(Path(args.sources), Path(args.outputs), wait_seconds=args.wait, show_progress=True,
                         base_url=args.base_url, skip_broken=args.skip_broken)
     release = outcome.release_dir

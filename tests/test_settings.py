@@ -134,13 +134,13 @@ def test_the_cli_names_the_missing_file_and_warns_once_of_the_placeholder(tmp_pa
     monkeypatch.delenv(ENVIRONMENT_VARIABLE, raising=False)
     sources = copy_sources(tmp_path / "sources")
     assert main(["build", "--sources", str(sources), "--outputs", str(tmp_path / "out")]) == 0
-    err = capsys.readouterr().err
-    assert err.count(f"No settings file {sources / SETTINGS_FILE}") == 1
-    assert err.count("the base URL is still the placeholder") == 1
+    out = capsys.readouterr().out
+    assert out.count(f"No settings file {sources / SETTINGS_FILE}") == 1
+    assert out.count("the base URL is still the placeholder") == 1
     (sources / SETTINGS_FILE).write_text('{"base_url": "https://data.example.gov.cn/plans/"}', encoding="utf-8")
     assert main(["build", "--sources", str(sources), "--outputs", str(tmp_path / "out")]) == 0
-    err = capsys.readouterr().err
-    assert "No settings file" not in err and "placeholder" not in err
+    captured = capsys.readouterr()
+    assert "No settings file" not in captured.out + captured.err and "placeholder" not in captured.out
     descriptor = json.loads((tmp_path / "out" / "latest" / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["homepage"] == "https://data.example.gov.cn/plans/"
     assert DEFAULTS["title"] == descriptor["title"]
