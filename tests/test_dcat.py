@@ -182,3 +182,12 @@ def test_the_root_catalogue_lists_every_release_in_the_series_with_the_index_dat
     assert str(root.value(series, namespace.DCTERMS.issued)) == stamps[0]
     assert str(root.value(catalogue, namespace.DCTERMS.modified)) == stamps[-1]
     assert isomorphic(Graph().parse(two_releases / "catalog.jsonld", format="json-ld"), root)
+
+
+def test_the_outputs_page_links_the_root_catalogue_as_alternates(two_releases):
+    from lxml import html
+
+    head = html.fromstring((two_releases / "index.html").read_bytes()).find("head")
+    links = {(link.get("type"), link.get("href")) for link in head.iter("link") if link.get("rel") == "alternate"}
+    assert links == {("text/turtle", "catalog.ttl"), ("application/ld+json", "catalog.jsonld")}
+    assert all((two_releases / name).is_file() for _, name in links)
