@@ -29,9 +29,16 @@ def _build(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore")  # Dagster's beta/deprecation chatter is not for publishers
     from pipeline.orchestration.run import run_build
 
-    from pipeline.site.base_url import resolve_base_url
+    from pipeline.site.base_url import DEFAULT_BASE_URL, ENVIRONMENT_VARIABLE, PLACEHOLDER_WARNING, resolve_base_url
+    from pipeline.sources.settings import missing_line, read_settings
 
-    resolve_base_url(args.base_url)  # a malformed URL or one that is no IRI is refused before any work
+    settings = read_settings(Path(args.sources))  # a settings file that cannot be read stops the build here
+    # Both lines go to stdout, with the build's report: stderr holds an error alone, in one line.
+    if missing_line(settings):
+        print(missing_line(settings))
+    # A malformed URL or one that is no IRI is refused before any work.
+    if resolve_base_url(args.base_url, settings["base_url"], str(settings.path)) == DEFAULT_BASE_URL:
+        print(PLACEHOLDER_WARNING.format(url=DEFAULT_BASE_URL, settings=settings.path, env=ENVIRONMENT_VARIABLE))
     outcome = run_build(Path(args.sources), Path(args.outputs), wait_seconds=args.wait, show_progress=True,
                         base_url=args.base_url, skip_broken=args.skip_broken)
     release = outcome.release_dir
@@ -172,7 +179,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--outputs", default="outputs", help="directory of releases/ and latest")
     build.add_argument("--base-url", metavar="URL",
                        help="absolute URL where the outputs folder is published, for the pages' and portal "
-                            "metadata's links (default: PLANDATA_BASE_URL, else a placeholder to replace)")
+                            "metadata's links (default: PLANDATA_BASE_URL, else base_url in the sources folder's "
+                            "plandata.json, else a placeholder to replace)")
     build.add_argument("--skip-broken", action="store_true",
                        help="leave out a notice that cannot be read or has an error finding, instead of failing: "
                             "quality.md lists it, and a notice published before keeps its previous rows, marked stale")

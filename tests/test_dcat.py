@@ -44,29 +44,38 @@ def test_dcat_conforms_to_the_dcat_ap_3_shapes_with_no_violation(graph):
 
 
 def test_dcat_recommended_shapes_flag_only_what_the_readme_says(graph):
-    # The README lists these: no catalogue dates (a build has no clock) and no coordinates for the place.
+    # The README lists these: no coordinates for the place, no file of the series' own (its releases
+    # have them). A release has no dates (a build has no clock); the root catalogue has them.
     flagged = shacl_results(graph, "shapes_recommended.ttl")
     assert set(flagged) == {"Warning"}
     assert sorted(path.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for path in flagged["Warning"]) == [
-        "bbox", "centroid", "issued", "modified"]
+        "bbox", "centroid", "distribution"]
 
 
 def test_dcat_class_ranges_hold_with_the_vocabulary_terms_typed(graph):
     assert shacl_results(graph, "range.ttl") == {}
 
 
-def test_one_distribution_per_data_file_with_access_url_checksum_licence_and_publisher(graph, release):
+def test_one_distribution_per_table_and_format_with_access_url_checksum_licence_and_publisher(graph, release):
+    from pipeline.schema import table_specs
+
     dataset = URIRef(f"https://example.org/plandata/releases/{release.name}/")
     distributions = list(graph.objects(dataset, namespace.DCAT.distribution))
     urls = {str(graph.value(d, namespace.DCAT.accessURL)).rsplit(f"{release.name}/", 1)[-1]: d for d in distributions}
     assert len(urls) == len(distributions)
-    expected = {p.relative_to(release).as_posix() for folder in ("csv", "excel", "json", "parquet", "downloads")
-                for p in (release / folder).rglob("*") if p.is_file()}  # one file per table and format, the zips
+    # The whole table's file in each format (the release layout of issue 17 §2), never a shard's file, and the zips.
+    expected = {f"{folder}/{table}.{'csv' if folder == 'excel' else folder}"
+                for folder in ("csv", "excel", "json", "parquet") for table in table_specs()}
+    assert len(expected) == 4 * len(table_specs())
+    expected |= {f"downloads/{folder}.zip" for folder in ("csv", "excel", "json", "parquet")}
     expected |= {"plan.duckdb", "views.sql", "changes.csv", "changes.json", "datapackage.json", "quality.md"}
     assert set(urls) == expected
     for path, node in urls.items():
         assert graph.value(node, namespace.DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
         assert graph.value(node, namespace.DCTERMS.publisher) is not None
+        if not (release / path).is_file():  # a table kept per shard until the one-file layout lands
+            assert graph.value(node, namespace.DCAT.byteSize) is None
+            continue
         assert int(graph.value(node, namespace.DCAT.byteSize)) == (release / path).stat().st_size
         checksum = graph.value(node, SPDX.checksum)
         if path == "plan.duckdb":
@@ -74,6 +83,24 @@ def test_one_distribution_per_data_file_with_access_url_checksum_licence_and_pub
             continue
         assert graph.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
         assert str(graph.value(checksum, SPDX.checksumValue)) == sha256_file(release / path), path
+
+
+def test_a_release_is_a_dataset_of_the_series_without_dates(graph, release):
+    dataset = URIRef(f"https://example.org/plandata/releases/{release.name}/")
+    series = URIRef("https://example.org/plandata/#series")
+    assert graph.value(dataset, URIRef(str(namespace.DCAT) + "inSeries")) == series
+    assert (series, RDF.type, URIRef(str(namespace.DCAT) + "DatasetSeries")) in graph
+    assert not list(graph.triples((None, namespace.DCTERMS.issued, None)))
+    assert not list(graph.triples((None, namespace.DCTERMS.modified, None)))
+    assert not list(graph.subjects(RDF.type, namespace.DCAT.Catalog))  # the root catalogue lists the releases
+
+
+def test_the_release_page_links_both_dcat_files_as_alternates(release):
+    from lxml import html
+
+    head = html.fromstring((release / "index.html").read_bytes()).find("head")
+    links = {(link.get("type"), link.get("href")) for link in head.iter("link") if link.get("rel") == "alternate"}
+    assert links == {("text/turtle", "dcat.ttl"), ("application/ld+json", "dcat.jsonld")}
 
 
 def test_jsonld_has_its_context_inline_and_says_the_same_as_the_turtle(graph, release, monkeypatch):
@@ -105,3 +132,63 @@ def test_dcat_files_are_the_same_bytes_under_any_hash_seed(release, tmp_path):
                        env={**os.environ, "PYTHONHASHSEED": seed})
         digests.append([sha256_file(copy / name) for name in ("dcat.ttl", "dcat.jsonld", "index.html")])
     assert digests[0] == digests[1]
+
+
+# The root catalogue: outputs/catalog.ttl and .jsonld, the series of every release.
+
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory) -> Path:
+    """Two releases of one sources folder: the bundled notice, then with another notice added."""
+    from conftest import NOTICE, copy_sources
+    from pipeline.orchestration.run import run_build
+
+    sources = copy_sources(tmp_path_factory.mktemp("sources"))
+    (sources / "plandata.json").write_text(json.dumps({"publisher": "Lishui open data office",
+                                                       "place": "丽水市 / Lishui"}), encoding="utf-8")
+    outputs = tmp_path_factory.mktemp("outputs")
+    run_build(sources, outputs)
+    text = NOTICE.read_text(encoding="utf-8").replace("台州市", "丽水市")
+    (sources / "lishui.txt").write_text(text, encoding="utf-8")
+    run_build(sources, outputs)
+    return outputs
+
+
+@pytest.mark.parametrize("name", ["catalog.ttl", "catalog.jsonld"])
+def test_the_root_catalogue_has_no_violation_and_only_the_listed_warnings(two_releases, name):
+    root = Graph().parse(two_releases / name, format="turtle" if name.endswith(".ttl") else "json-ld")
+    assert shacl_results(root, "shapes.ttl") == {}
+    assert shacl_results(root, "range.ttl") == {}
+    flagged = shacl_results(root, "shapes_recommended.ttl")
+    # README: the place has no coordinates; the series itself has no file (its releases have them).
+    assert sorted(path.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for path in flagged.pop("Warning")) == [
+        "bbox", "centroid", "distribution"]
+    assert flagged == {}
+    assert "Lishui open data office" in {str(o) for o in root.objects(None, namespace.FOAF.name)}
+
+
+def test_the_root_catalogue_lists_every_release_in_the_series_with_the_index_dates(two_releases):
+    index = json.loads((two_releases / "releases" / "index.json").read_text(encoding="utf-8"))
+    root = Graph().parse(two_releases / "catalog.ttl", format="turtle")
+    catalogue = URIRef("https://example.org/plandata/#catalogue")
+    series = URIRef("https://example.org/plandata/#series")
+    listed = set(root.objects(catalogue, namespace.DCAT.dataset))
+    releases = [URIRef(f"https://example.org/plandata/releases/{e['release_id']}/") for e in index["releases"]]
+    assert len(releases) == 2 and listed == {series, *releases}
+    for entry, node in zip(index["releases"], releases):
+        assert root.value(node, URIRef(str(namespace.DCAT) + "inSeries")) == series
+        assert str(root.value(node, namespace.DCTERMS.issued)) == entry["built_at"]
+        # its own description came along: its distributions
+        assert len(list(root.objects(node, namespace.DCAT.distribution))) > 10
+    stamps = sorted(e["built_at"] for e in index["releases"])
+    assert str(root.value(series, namespace.DCTERMS.issued)) == stamps[0]
+    assert str(root.value(catalogue, namespace.DCTERMS.modified)) == stamps[-1]
+    assert isomorphic(Graph().parse(two_releases / "catalog.jsonld", format="json-ld"), root)
+
+
+def test_the_outputs_page_links_the_root_catalogue_as_alternates(two_releases):
+    from lxml import html
+
+    head = html.fromstring((two_releases / "index.html").read_bytes()).find("head")
+    links = {(link.get("type"), link.get("href")) for link in head.iter("link") if link.get("rel") == "alternate"}
+    assert links == {("text/turtle", "catalog.ttl"), ("application/ld+json", "catalog.jsonld")}
+    assert all((two_releases / name).is_file() for _, name in links)

@@ -40,6 +40,7 @@ from pipeline.extraction.shards import SHARDS
 from pipeline.site import write_outputs_index
 from pipeline.site.base_url import DEFAULT_BASE_URL, resolve_base_url
 from pipeline.sources.discovery import list_notices, read_registry_files, unread_files
+from pipeline.sources.settings import Settings, missing_line, read_settings
 
 SPECS = table_specs()
 PREVIEW_ROWS = 10
@@ -128,8 +129,14 @@ class PlanBuild(dg.ConfigurableResource):
         step(message, self.show_progress)
 
     @property
+    def settings(self) -> Settings:
+        """sources/plandata.json, read afresh: a sensor's process builds many times."""
+        return read_settings(Path(self.sources_dir))
+
+    @property
     def resolved_base_url(self) -> str:
-        return resolve_base_url(self.base_url or None)
+        settings = self.settings
+        return resolve_base_url(self.base_url or None, settings["base_url"], str(settings.path))
 
     @property
     def homepage(self) -> str | None:
@@ -282,13 +289,16 @@ def release_files(plan_build: PlanBuild, unit_registry: dict, **shards: dict) ->
     resources = unit_registry["resources"] + write_notice_files(plan_build.staging, plan_build.shard_tables(manifests))[0]
     write_downloads(plan_build.staging)
     notices = [source for manifest in manifests for source in manifest["sources"]]
-    descriptor = build_descriptor(resources, notices, unit_registry["sources"], plan_build.homepage)
+    settings = plan_build.settings
+    descriptor = build_descriptor(resources, notices, unit_registry["sources"], plan_build.homepage,
+                                  settings.values)
     write_descriptor(plan_build.staging, descriptor)
-    summary = {"shards": {manifest["shard"]: manifest for manifest in manifests if manifest["key"]},
+    summary = {"settings": settings.sha256,"shards": {manifest["shard"]: manifest for manifest in manifests if manifest["key"]},
                "skipped": [item for manifest in manifests for item in manifest["skipped"]],
                "unread": unread_files(Path(plan_build.sources_dir)),
                "checked": []}
     return dg.Output(summary, metadata={"version": descriptor["version"], "resources": len(descriptor["resources"]),
+                                        "settings": missing_line(settings) or str(settings.path),
                                         "linked_shards": sum(m["linked"] for m in summary["shards"].values())})
 
 

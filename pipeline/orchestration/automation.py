@@ -39,6 +39,7 @@ from pipeline.sources.sidecar import SUFFIX as SIDECAR_SUFFIX
 from pipeline.sources.sidecar import parse_sidecar
 from pipeline.sources.discovery import (NOTICE_SUFFIXES, REGISTRY_FILES, notice_files, printable, read_bounded,
                               registry_paths, sidecar_files, stream_sha256)
+from pipeline.sources.settings import SETTINGS_FILE, settings_path
 
 LOG = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def source_versions(directory: Path, known: dict | None = None) -> tuple[dict[st
     known = known or {}
     known_files, known_stats = known.get("files", {}), known.get("stats", {})
     files = [*notice_files(directory), *sidecar_files(directory),
-             *((p.name, p) for p in registry_paths(directory) if p.is_file())]
+             *((p.name, p) for p in [*registry_paths(directory), settings_path(directory)] if p.is_file())]
     versions, stats = {}, {}
     for name, path in files:
         signature = _signature(os.stat(path))
@@ -181,7 +182,7 @@ def group_versions(versions: dict[str, str], shards: dict[str, str]) -> dict[str
     groups: dict[str, list] = {sources_key(shard): [] for shard in SHARDS}
     groups[REGISTRY_SOURCES] = []
     for name, sha in versions.items():
-        if name in REGISTRY_FILES:
+        if name in REGISTRY_FILES or name == SETTINGS_FILE:  # the settings file feeds release_files
             groups[REGISTRY_SOURCES].append([name, sha])
         elif _is_notice(name) and name in shards:
             groups[sources_key(shards[name])].append([name, sha])

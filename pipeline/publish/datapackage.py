@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from pipeline.extraction.provenance import source_of
 from pipeline.publish.checksums import sha256_file
-from pipeline.schema import package_descriptor, table_specs
+from pipeline.schema import table_specs
 from pipeline.sources.discovery import REGISTRY_FILES
 
 REGISTRY_TABLE_NAMES = tuple(file_name.removesuffix(".csv") for file_name in REGISTRY_FILES)
@@ -130,13 +130,34 @@ def _resource_order(resource: dict) -> tuple:
     return (order.index(resource["table"]), resource.get("shard") or "", DATA_FORMATS.index(resource["format"]))
 
 
+def identity(settings: dict) -> dict:
+    """The package's identity, from the deployment settings (sources/plandata.json or its defaults).
+
+    Every setting is in it (the publisher as the creator, the contact, the place), so that the
+    content version, a hash over the descriptor, changes with any of them: a new contact or place
+    is a new release."""
+    package = {key: settings[key] for key in ("name", "title", "title_zh", "description")}
+    package["licenses"] = [settings["licence"]]
+    package["contributors"] = [{"title": settings["publisher"], "roles": ["creator"]}]
+    if settings["keywords"]:
+        package["keywords"] = list(settings["keywords"])
+    if settings["contact"]:
+        package["contact"] = dict(settings["contact"])
+    if settings["place"]:
+        package["spatial"] = settings["place"]
+    return package
+
+
 def build_descriptor(resources: list[dict], notices: list[dict], registry: list[dict],
-                     homepage: str | None = None) -> dict:
+                     homepage: str | None = None, settings: dict | None = None) -> dict:
     """The package: its resources in table, shard and format order; its sources the notices (in
     source-path order) and then the registry files. ``homepage`` is the published address
     (--base-url): part of the content, so that a release moved to a new address is a new release
-    whose pages and portal metadata point there."""
-    package = {key: value for key, value in package_descriptor().items() if key != "table_order"}
+    whose pages and portal metadata point there. ``settings``: the deployment settings' values
+    (None: the neutral defaults)."""
+    from pipeline.sources.settings import DEFAULTS
+
+    package = identity(settings or DEFAULTS)
     if homepage:
         package["homepage"] = homepage
     descriptor = {"$schema": PROFILE, **package}

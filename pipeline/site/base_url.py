@@ -12,13 +12,17 @@ DEFAULT_BASE_URL = "https://example.org/plandata/"
 ENVIRONMENT_VARIABLE = "PLANDATA_BASE_URL"
 
 
-def resolve_base_url(option: str | None = None) -> str:
-    """The command-line option, else the environment variable, else the placeholder; always ending in /.
+def resolve_base_url(option: str | None = None, configured: str | None = None,
+                     configured_in: str = "the settings file") -> str:
+    """The command-line option, else the environment variable, else the settings file's base_url
+    (``configured``), else the placeholder; always ending in /.
 
     The URL names the folder that holds releases/ (the outputs folder as published)."""
-    value = option or os.environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_BASE_URL
+    environment = os.environ.get(ENVIRONMENT_VARIABLE)
+    value = option or environment or configured or DEFAULT_BASE_URL
     parts = urlsplit(value)
-    source = "--base-url" if option else ENVIRONMENT_VARIABLE
+    source = ("--base-url" if option else ENVIRONMENT_VARIABLE if environment
+              else f"base_url in {configured_in}" if configured else "the default base URL")
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise PlanDataError(f"{source} {value!r} is not an absolute http(s) URL without query or fragment "
                             "(e.g. https://data.example.gov.cn/plandata/)")
@@ -48,6 +52,10 @@ def iri_problem(value: str) -> str | None:
 
 def release_url(base_url: str, release_id: str | None) -> str:
     return f"{base_url}releases/{release_id}/" if release_id else base_url
+
+
+PLACEHOLDER_WARNING = ("warning: the base URL is still the placeholder {url}: the portal metadata's "
+                       "absolute URLs point there; set base_url in {settings}, {env} or --base-url")
 
 
 def base_url_notice(base_url: str) -> str | None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
+from rdflib import Graph
 
 from pipeline.publish.release_index import new_release_id, read_index, releases_dir, write_if_changed
 from pipeline.site import dcat
-from pipeline.site.base_url import release_url
-from pipeline.site.cite import citation_bibtex, citation_plain, creator
+from pipeline.site.base_url import DEFAULT_BASE_URL, release_url
+from pipeline.site.cite import citation_bibtex, citation_plain
+from pipeline.site.contents import contents, described
 from pipeline.site.markup import json_for_html
 from pipeline.site.notice_page import notice_page, notice_path
 from pipeline.render.arrow_rows import as_arrow, row_dicts
@@ -30,11 +32,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ASSET_FILES = ("site.css", "filter.js")
 # The tables a notice page shows row by row; of the others it shows the counts.
 NOTICE_ROWS = ("sections", "tasks", "assignments")
-
-
-@cache
-def portal() -> dict:
-    return json.loads((PACKAGE_DIR / "portal.json").read_text(encoding="utf-8"))
 
 
 def upcoming_release_id(outputs: Path, content_version: str) -> str:
@@ -73,10 +70,10 @@ def write_release_site(staging: Path, tables: dict[str, pa.Table], descriptor: d
     rows = {name: table.num_rows for name, table in tables.items()}
     rows["changes"] = len(changes)
     data_files = release_files(staging, rows, include_metadata=False)
-    description = dataset_description(descriptor, documents, rows)
-    author = creator(descriptor)
+    shown = described(descriptor, contents(tables))
     graph = dcat.release_graph(descriptor, documents, data_files, base_url=base_url, release_url=url,
-                               release_label=label, description=description, portal=portal(), creator=author,
+                               release_label=label, description=dataset_description(shown, documents, rows),
+                               keywords=shown["keywords"],
                                previous_url=release_url(base_url, previous) if previous else None)
     for name, text in (("dcat.ttl", dcat.turtle(graph)), ("dcat.jsonld", dcat.jsonld(graph))):
         _write(staging / name, text)
@@ -138,11 +135,13 @@ def render_release_page(tables: dict[str, pa.Table], descriptor: dict, changes: 
         documents = row_dicts(tables["documents"]) if "documents" in tables else []
     rows = {name: table.num_rows for name, table in tables.items()}
     rows["changes"] = len(changes)
-    jsonld = dataset_jsonld(descriptor, documents, rows, files, label, url, portal(), creator(descriptor))
+    found = contents(tables)
+    descriptor = described(descriptor, found)  # the description and keywords completed from the contents
+    jsonld = dataset_jsonld(descriptor, documents, rows, files, label, url)
     return release_page(descriptor=descriptor, documents=documents, tables=tables, files=files, units=units,
                         changes=changes, previous=previous, release_label=label,
-                        citations=(citation_plain(descriptor, documents, label, url),
-                                   citation_bibtex(descriptor, documents, label, url)),
+                        citations=(citation_plain(descriptor, documents, label, url, found),
+                                   citation_bibtex(descriptor, documents, label, url, found)),
                         snippets=snippets(url), jsonld=jsonld)
 
 
@@ -152,7 +151,30 @@ def write_outputs_index(outputs: Path) -> list[Path]:
     entries = index.get("releases", [])
     pages = {entry["release_id"]: (releases_dir(outputs) / entry["release_id"] / "index.html").is_file()
              for entry in entries}
-    targets = [outputs / "index.html", outputs / "history.sql"]
+    targets = [outputs / "index.html", outputs / "history.sql", outputs / "catalog.ttl", outputs / "catalog.jsonld"]
     write_if_changed(targets[0], outputs_page(entries, index.get("latest"), pages))
     write_if_changed(targets[1], history_sql([entry["release_id"] for entry in entries], outputs))
+    graph = root_catalogue(outputs, entries)
+    write_if_changed(targets[2], dcat.turtle(graph))
+    write_if_changed(targets[3], dcat.jsonld(graph))
     return targets
+
+
+def root_catalogue(outputs: Path, entries: list[dict]):
+    """The series of releases, under the newest readable release's published address (its
+    datapackage.json homepage; the placeholder when it has none)."""
+    releases = []
+    for entry in entries:
+        try:
+            descriptor = json.loads((releases_dir(outputs) / entry["release_id"] / "datapackage.json")
+                                    .read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            descriptor = {}  # a damaged release is still in the series, named by the index
+        try:
+            own = Graph().parse(releases_dir(outputs) / entry["release_id"] / "dcat.ttl", format="turtle")
+        except Exception:  # rdflib raises its parsers' own errors; an unreadable file only means less said
+            own = None
+        releases.append((entry, descriptor if isinstance(descriptor, dict) else {}, own))
+    homepages = [descriptor.get("homepage") for _, descriptor, _ in releases if descriptor.get("title")]
+    base_url = homepages[-1] if homepages and homepages[-1] else DEFAULT_BASE_URL
+    return dcat.root_graph(releases, base_url if base_url.endswith("/") else base_url + "/")

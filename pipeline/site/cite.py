@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.site.contents import Contents
+
 _BIBTEX_SPECIAL = re.compile(r"([{}\\%&$#_^~])")
 
 
@@ -12,8 +14,18 @@ def _bibtex(value: str) -> str:
 
 
 def creator(descriptor: dict) -> str:
-    names = [c.get("title") for c in descriptor.get("contributors", []) if "creator" in c.get("roles", [])]
-    return "; ".join(n for n in names if n) or "plandata"
+    from pipeline.site.dcat import publisher_name
+
+    return publisher_name(descriptor)
+
+
+def _title(descriptor: dict, found: Contents | None) -> str:
+    """The dataset's title, then what the release holds: the notices and the years they were issued."""
+    title = " / ".join(part for part in (descriptor.get("title_zh"), descriptor["title"]) if part)
+    if found is None:
+        return title
+    years = f", issued {found.years()}" if found.issued else ""
+    return f"{title} ({found.notices} notice{'s' if found.notices != 1 else ''}{years})"
 
 
 def source_year(documents: list[dict]) -> str | None:
@@ -21,19 +33,20 @@ def source_year(documents: list[dict]) -> str | None:
     return dates[-1][:4] if dates else None
 
 
-def citation_plain(descriptor: dict, documents: list[dict], release_label: str, url: str) -> str:
+def citation_plain(descriptor: dict, documents: list[dict], release_label: str, url: str,
+                   found: Contents | None = None) -> str:
     year = source_year(documents)
     licence = ", ".join(item.get("name", "") for item in descriptor.get("licenses", []))
-    return (f"{creator(descriptor)}. {descriptor.get('title_zh', '')} / {descriptor['title']}"
-            f"{f' ({year} notices)' if year else ''}. Dataset, release {release_label}, "
+    return (f"{creator(descriptor)} ({year or 'n.d.'}). {_title(descriptor, found)}. Dataset, release {release_label}, "
             f"content version {descriptor['version']}. {licence}. {url}")
 
 
-def citation_bibtex(descriptor: dict, documents: list[dict], release_label: str, url: str) -> str:
+def citation_bibtex(descriptor: dict, documents: list[dict], release_label: str, url: str,
+                    found: Contents | None = None) -> str:
     year = source_year(documents)
     key = re.sub(r"[^A-Za-z0-9]+", "-", f"{descriptor.get('name', 'plandata')}-{release_label}").strip("-")
     fields = [("author", "{" + _bibtex(creator(descriptor)) + "}"),
-              ("title", _bibtex(f"{descriptor.get('title_zh', '')} / {descriptor['title']}")),
+              ("title", _bibtex(_title(descriptor, found))),
               ("version", _bibtex(f"{release_label} (content {descriptor['version']})")),
               ("url", url),
               ("note", _bibtex("Dataset; licence " + ", ".join(i.get("name", "") for i in descriptor.get("licenses", []))))]

@@ -32,4 +32,7 @@ def outputs_page(entries: list[dict], latest: str | None, has_page: dict[str, bo
     return ("<!DOCTYPE html>\n<html lang=\"zh-Hans\">\n<head>\n<meta charset=\"utf-8\">\n"
             f'<meta http-equiv="Content-Security-Policy" content="{esc(_CSP)}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            # The root catalogue of the series, for harvesters (rewritten with this page).
+            '<link rel="alternate" type="text/turtle" href="catalog.ttl">\n'
+            '<link rel="alternate" type="application/ld+json" href="catalog.jsonld">\n'
             f"<title>plandata releases</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")

@@ -39,12 +39,27 @@ def _about(descriptor: dict, documents: list[dict], release_label: str) -> str:
     return ('<section id="about"><h2>关于 About</h2>'
             f'<p class="description">{esc(descriptor.get("description"))}</p>'
             f'<dl><dt>发文机关 Issuing bodies</dt><dd>{esc("、".join(issuers)) or "—"}</dd>'
+            + _publisher(descriptor) +
             f"<dt>许可 Licence</dt><dd>{licences}</dd>"
             f"<dt>版本 Release</dt><dd>{esc(release_label)} (content version <code>{esc(descriptor['version'])}</code>)</dd>"
             f'<dt>元数据 Metadata</dt><dd><a href="datapackage.json">datapackage.json</a> · '
             '<a href="dcat.ttl">dcat.ttl</a> · <a href="dcat.jsonld">dcat.jsonld</a> · '
             '<a href="SHA256SUMS">SHA256SUMS</a></dd></dl>'
             f"<h3>来源文件 Source files</h3>{sources}</section>")
+
+
+def _publisher(descriptor: dict) -> str:
+    """Who publishes the dataset and where it is about, as the deployment settings say."""
+    from pipeline.site.dcat import publisher_name
+
+    contact = descriptor.get("contact") or {}
+    reach = [f'<a href="{esc("mailto:" + contact["email"])}">{esc(contact["email"])}</a>'] if contact.get("email") else []
+    reach += [f'<a href="{esc(contact["url"])}">{esc(contact["url"])}</a>'] if contact.get("url") else []
+    text = f"<dt>发布者 Publisher</dt><dd>{esc(contact.get('name') or publisher_name(descriptor))}"
+    text += (" · " + " · ".join(reach) if reach else "") + "</dd>"
+    if descriptor.get("spatial"):
+        text += f"<dt>地区 Place</dt><dd>{esc(descriptor['spatial'])}</dd>"
+    return text
 
 
 def _cite(plain: str, bibtex: str) -> str:
@@ -186,6 +201,9 @@ def release_page(*, descriptor: dict, documents: list[dict], tables: dict[str, p
             _snippets(snippets), "</main>",
             json_script({"notices": notices, "unitScripts": UNIT_SCRIPTS + "/",
                          "roleNames": {role: role_name(role) for role in roles()}}, "site-data")]
-    head = json_script(jsonld, kind="application/ld+json") + "\n"
+    # Harvesters look for the portal metadata in the head (DCAT-AP's discovery by rel="alternate").
+    head = ('<link rel="alternate" type="text/turtle" href="dcat.ttl">\n'
+            '<link rel="alternate" type="application/ld+json" href="dcat.jsonld">\n'
+            + json_script(jsonld, kind="application/ld+json") + "\n")
     return document(f"{descriptor['title']} · {release_label}", "\n".join(body), root="", head_extra=head,
                     scripts=("filter.js",))

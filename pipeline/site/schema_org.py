@@ -7,26 +7,26 @@ DESCRIPTION_MIN, DESCRIPTION_MAX = 50, 5000
 
 
 def dataset_description(descriptor: dict, documents: list[dict], rows: dict[str, int]) -> str:
-    """The package description, completed with the counts so that it is never under 50 characters."""
-    text = descriptor.get("description", "").strip()
-    counts = ", ".join(f"{rows[name]} {name}" for name in ("documents", "tasks", "assignments") if name in rows)
-    text = f"{text} This release holds {counts}." if text else f"Structured data from {len(documents)} plan notices: {counts}."
+    """The description as the contents completed it (site.contents.described), never under 50 characters."""
+    text = descriptor.get("description", "").strip() or f"Structured data from {len(documents)} plan notices."
     if len(text) < DESCRIPTION_MIN:
         text += " Tables in CSV, JSON and Parquet with a Frictionless data package."
     return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 1] + "…"
 
 
 def temporal_coverage(documents: list[dict]) -> str | None:
-    starts = [row["period_start"] for row in documents if row.get("period_start")]
-    ends = [row["period_end"] for row in documents if row.get("period_end")]
-    if starts and ends:
-        return f"{min(starts)}/{max(ends)}"
-    dates = sorted(str(row["issue_date"]) for row in documents if row.get("issue_date"))
-    return f"{dates[0]}/{dates[-1]}" if dates else None
+    from pipeline.site.contents import coverage
+
+    years = coverage(documents)
+    return f"{years[0]}/{years[1]}" if years else None
 
 
 def dataset_jsonld(descriptor: dict, documents: list[dict], rows: dict[str, int], files: list[ReleaseFile],
-                   release_label: str, release_url: str, portal: dict, creator: str) -> dict:
+                   release_label: str, release_url: str) -> dict:
+    """descriptor: datapackage.json's, its description and keywords completed from the contents."""
+    from pipeline.site.dcat import publisher_name
+
+    creator = publisher_name(descriptor)
     licence = (descriptor.get("licenses") or [{}])[0]
     data = {
         "@context": "https://schema.org/",
@@ -43,8 +43,8 @@ def dataset_jsonld(descriptor: dict, documents: list[dict], rows: dict[str, int]
         "keywords": descriptor.get("keywords", []),
         "inLanguage": "zh-Hans",
         "creator": {"@type": "Organization", "name": creator},
-        "publisher": {"@type": "Organization", "name": portal["publisher"]["name"]},
-        "spatialCoverage": {"@type": "Place", "name": portal["spatial"]["name"]},
+        "publisher": {"@type": "Organization", "name": creator},
+        "spatialCoverage": {"@type": "Place", "name": descriptor["spatial"]} if descriptor.get("spatial") else None,
         "isBasedOn": [f"{source.get('title', '')} ({source['path'].rsplit('/', 1)[-1]}, sha256 {source['sha256']})"
                       for source in descriptor.get("sources", [])],
         "distribution": [
