@@ -1,0 +1,112 @@
+"""search/: a substring index over every task's title, text, section heading and unit names.
+
+The page (search.html + assets/search.js) loads it with <script> tags only, so it works from
+file:// and over HTTP inside the pages' Content-Security-Policy (no fetch, no WebAssembly).
+
+Scheme. Tasks are numbered 0..N-1 in notice order, then seq. Each task's searchable text is its
+fields joined by "\\n": title, text, its section's heading, and each unit's printed label and
+registry name (each distinct string once). Every pair of adjacent characters (a bigram) not
+holding "\\n" is posted with (task number, position). A bigram lives in shard
+(code point 1 * 31 + code point 2) mod S, file search/b<shard>.js; S is a power of two chosen so
+that a shard holds about SHARD_POSTINGS postings. A query of L >= 2 characters loads the shards of
+its L-1 bigrams only, and a task matches when bigram i sits at position p + i for every i: that is
+exactly "the query is a substring of one field" (a match never crosses "\\n"), which is what
+SQL's LIKE '%q%' over each of those columns finds. Results show from search/t<n>.js, which hold
+the notice and title of TASK_CHUNK tasks each, loaded only for the results shown.
+search/index.js holds S, TASK_CHUNK and N."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+import pyarrow as pa
+
+from pipeline.site.markup import json_for_html
+
+SHARD_POSTINGS = 20_000
+TASK_CHUNK = 500
+SEPARATOR = "\n"
+
+
+def _frame(table: pa.Table | None, columns: list[str]) -> pl.DataFrame:
+    if table is None or not all(name in table.column_names for name in columns):
+        return pl.DataFrame(schema={name: pl.String for name in columns})
+    return pl.from_arrow(table.select(columns).replace_schema_metadata(None))
+
+
+def shard_of(bigram: str, shards: int) -> int:
+    return (ord(bigram[0]) * 31 + ord(bigram[1])) % shards
+
+
+def task_texts(tables: dict[str, pa.Table], documents: list[dict]) -> pl.DataFrame:
+    """One row per task in search order: number, doc_id, task_id, label, title, searchable text."""
+    notices = pl.DataFrame({"doc_id": [doc["doc_id"] for doc in documents], "notice_index": range(len(documents))},
+                           schema={"doc_id": pl.String, "notice_index": pl.Int64})
+    tasks = tables.get("tasks")
+    if tasks is None:
+        return pl.DataFrame(schema={"number": pl.Int64, "doc_id": pl.String, "task_id": pl.String,
+                                    "label": pl.String, "title": pl.String, "search": pl.String})
+    frame = pl.from_arrow(tasks.select(["doc_id", "task_id", "section_id", "seq", "label", "title", "text"])
+                          .replace_schema_metadata(None))
+    sections = _frame(tables.get("sections"), ["doc_id", "section_id", "heading"])
+    assignments = _frame(tables.get("assignments"), ["doc_id", "task_id", "unit_label", "unit_id"])
+    registry = _frame(tables.get("units"), ["unit_id", "name"])
+    names = (assignments.join(registry, on="unit_id", how="left")
+             .select("doc_id", "task_id", pl.concat_list("unit_label", "name").alias("names"))
+             .explode("names").drop_nulls("names")
+             .group_by(["doc_id", "task_id"], maintain_order=True).agg(pl.col("names")))
+    frame = (frame.join(notices, on="doc_id", how="left").join(sections, on=["doc_id", "section_id"], how="left")
+             .join(names, on=["doc_id", "task_id"], how="left")
+             .sort(["notice_index", "seq", "task_id"], nulls_last=True)
+             .with_row_index("number"))
+    texts = []
+    for title, text, heading, unit_names in frame.select("title", "text", "heading", "names").iter_rows():
+        fields = dict.fromkeys(value for value in (title, text, heading, *(unit_names or ())) if value)
+        texts.append(SEPARATOR.join(fields))
+    return frame.select(pl.col("number").cast(pl.Int64), "doc_id", "task_id", "label", "title",
+                        pl.Series("search", texts, dtype=pl.String))
+
+
+def _postings(texts: pl.DataFrame) -> pl.DataFrame:
+    """(bigram, number, position) of every bigram of every searchable text, sorted."""
+    chars = (texts.select("number", pl.col("search").str.split("").alias("char"))
+             .with_columns(pl.int_ranges(0, pl.col("char").list.len()).alias("position"))
+             .explode(["char", "position"]).drop_nulls("char"))
+    return (chars.with_columns((pl.col("char") + pl.col("char").shift(-1).over("number")).alias("bigram"))
+            .drop_nulls("bigram")
+            .filter(~pl.col("bigram").str.contains(SEPARATOR, literal=True))
+            .select("bigram", "number", pl.col("position").cast(pl.Int64)))
+
+
+def search_files(tables: dict[str, pa.Table], documents: list[dict]) -> Iterator[tuple[str, str]]:
+    """(relative path, script text) of every file of search/."""
+    texts = task_texts(tables, documents)
+    postings = _postings(texts)
+    shards = 1
+    while shards * SHARD_POSTINGS < postings.height:
+        shards *= 2
+    yield "search/index.js", ("plandataSearchIndex(" + json_for_html(
+        {"shards": shards, "chunk": TASK_CHUNK, "tasks": texts.height}) + ");\n")
+    bigrams = postings["bigram"].unique().to_list()
+    shard_map = pl.DataFrame({"bigram": bigrams, "shard": [shard_of(bigram, shards) for bigram in bigrams]},
+                             schema={"bigram": pl.String, "shard": pl.Int64})
+    postings = postings.join(shard_map, on="bigram")
+    flat = (postings.sort(["shard", "bigram", "number", "position"])
+            .group_by(["shard", "bigram"], maintain_order=True)
+            .agg(pl.concat_list("number", "position").explode().alias("entries")))
+    parts = {shard: part for (shard,), part in flat.group_by("shard", maintain_order=True)}
+    # Every shard has its file, empty or not: a query never asks for a file that is not there.
+    for shard in range(shards):
+        part = parts.get(shard)
+        data = dict(zip(part["bigram"].to_list(), part["entries"].to_list())) if part is not None else {}
+        yield f"search/b{shard}.js", f"plandataSearchShard({shard}," + json_for_html(data) + ");\n"
+    notices = {doc["doc_id"]: doc.get("title") or doc["doc_id"] for doc in documents}
+    for start in range(0, texts.height, TASK_CHUNK):
+        part = texts.slice(start, TASK_CHUNK)
+        chunk_docs = list(dict.fromkeys(part["doc_id"].to_list()))
+        position = {doc_id: index for index, doc_id in enumerate(chunk_docs)}
+        rows = [[position[doc_id], task_id, label or "", title or ""] for doc_id, task_id, label, title
+                in part.select("doc_id", "task_id", "label", "title").iter_rows()]
+        data = {"notices": [[doc_id, notices.get(doc_id, doc_id)] for doc_id in chunk_docs], "rows": rows}
+        yield f"search/t{start // TASK_CHUNK}.js", (f"plandataSearchTasks({start // TASK_CHUNK},"
+                                                    + json_for_html(data) + ");\n")
