@@ -4,9 +4,9 @@ The page (search.html + assets/search.js) loads it with <script> tags only, so i
 file:// and over HTTP inside the pages' Content-Security-Policy (no fetch, no WebAssembly).
 
 Scheme. Tasks are numbered 0..N-1 in notice order, then seq. Each task's searchable text is its
-fields joined by "\\n": title, text, its section's heading, and each unit's printed label and
-registry name (each distinct string once). Every pair of adjacent characters (a bigram) not
-holding "\\n" is posted with (task number, position). A bigram lives in shard
+fields joined by "\\n": title, text, the headings of its section and of every section above
+it, and each unit's printed label and registry name (each distinct string once). Every pair of
+adjacent characters (a bigram) not holding "\\n" is posted with (task number, position). A bigram lives in shard
 (code point 1 * 31 + code point 2) mod S, file search/b<shard>.js; S is a power of two chosen so
 that a shard holds about SHARD_POSTINGS postings. A query of L >= 2 characters loads the shards of
 its L-1 bigrams only, and a task matches when bigram i sits at position p + i for every i: that is
@@ -38,6 +38,24 @@ def shard_of(bigram: str, shards: int) -> int:
     return (ord(bigram[0]) * 31 + ord(bigram[1])) % shards
 
 
+def _headings(sections: pl.DataFrame) -> pl.DataFrame:
+    """(doc_id, section_id, headings): the section's heading and those of every section above it."""
+    parents = sections.select("doc_id", pl.col("section_id").alias("up"), pl.col("parent_id").alias("next_up"),
+                              pl.col("heading").alias("up_heading"))
+    walk = sections.select("doc_id", "section_id", pl.concat_list(pl.col("heading")).alias("headings"),
+                           pl.col("parent_id").alias("up"))
+    # One level per pass; a parent that is missing (or a cycle, which the parser never makes) ends the walk.
+    for _ in range(64):
+        if walk["up"].null_count() == walk.height:
+            break
+        walk = (walk.join(parents, on=["doc_id", "up"], how="left")
+                .with_columns(pl.when(pl.col("up_heading").is_not_null())
+                              .then(pl.concat_list("headings", "up_heading")).otherwise(pl.col("headings"))
+                              .alias("headings"))
+                .select("doc_id", "section_id", "headings", pl.col("next_up").alias("up")))
+    return walk.select("doc_id", "section_id", pl.col("headings").list.drop_nulls())
+
+
 def task_texts(tables: dict[str, pa.Table], documents: list[dict]) -> pl.DataFrame:
     """One row per task in search order: number, doc_id, task_id, label, title, searchable text."""
     notices = pl.DataFrame({"doc_id": [doc["doc_id"] for doc in documents], "notice_index": range(len(documents))},
@@ -48,7 +66,7 @@ def task_texts(tables: dict[str, pa.Table], documents: list[dict]) -> pl.DataFra
                                     "label": pl.String, "title": pl.String, "search": pl.String})
     frame = pl.from_arrow(tasks.select(["doc_id", "task_id", "section_id", "seq", "label", "title", "text"])
                           .replace_schema_metadata(None))
-    sections = _frame(tables.get("sections"), ["doc_id", "section_id", "heading"])
+    sections = _headings(_frame(tables.get("sections"), ["doc_id", "section_id", "parent_id", "heading"]))
     assignments = _frame(tables.get("assignments"), ["doc_id", "task_id", "unit_label", "unit_id"])
     registry = _frame(tables.get("units"), ["unit_id", "name"])
     names = (assignments.join(registry, on="unit_id", how="left")
@@ -60,8 +78,8 @@ def task_texts(tables: dict[str, pa.Table], documents: list[dict]) -> pl.DataFra
              .sort(["notice_index", "seq", "task_id"], nulls_last=True)
              .with_row_index("number"))
     texts = []
-    for title, text, heading, unit_names in frame.select("title", "text", "heading", "names").iter_rows():
-        fields = dict.fromkeys(value for value in (title, text, heading, *(unit_names or ())) if value)
+    for title, text, headings, unit_names in frame.select("title", "text", "headings", "names").iter_rows():
+        fields = dict.fromkeys(value for value in (title, text, *(headings or ()), *(unit_names or ())) if value)
         texts.append(SEPARATOR.join(fields))
     return frame.select(pl.col("number").cast(pl.Int64), "doc_id", "task_id", "label", "title",
                         pl.Series("search", texts, dtype=pl.String))
