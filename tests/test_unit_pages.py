@@ -152,3 +152,26 @@ def test_the_index_finds_a_query_inside_one_field_never_across_two(bundled, monk
         wanted = {number for number, parts in fields.items() if any(query in part for part in parts)}
         assert _matches(files, query) == wanted, query
     assert _matches(files, "财政") and _matches(files, "不在此文之中的字") == set()
+
+
+def test_a_rebuild_hard_links_the_unit_pages_whose_bytes_did_not_change(tmp_path):
+    """Task 2.1's title is amended: the pages of its 7 units change, every other unit page is the
+    previous release's file (same inode), and no page with new bytes is a link."""
+    import os
+
+    from conftest import NOTICE, copy_sources
+    from pipeline.orchestration.run import run_build
+
+    text = NOTICE.read_text(encoding="utf-8")
+    outputs = tmp_path / "outputs"
+    first = run_build(copy_sources(tmp_path / "sources"), outputs).release_dir
+    amended = text.replace("认真开展党性党风党纪专题教育", "认真开展党性党风党纪主题教育", 1)
+    assert amended != text
+    second = run_build(copy_sources(tmp_path / "sources", amended), outputs).release_dir
+    linked, written = 0, 0
+    for page in sorted((second / "units").glob("*.html")):
+        old = first / "units" / page.name
+        same = old.is_file() and old.read_bytes() == page.read_bytes()
+        assert (old.is_file() and os.stat(old).st_ino == os.stat(page).st_ino) == same, page.name
+        linked, written = linked + same, written + (not same)
+    assert written == 7 and linked > 50
