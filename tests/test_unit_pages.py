@@ -141,6 +141,7 @@ def _matches(files: dict[str, str], query: str) -> set[int]:
 def test_the_index_finds_a_query_inside_one_field_never_across_two(bundled, monkeypatch):
     tables, _ = bundled
     monkeypatch.setattr("pipeline.site.search_index.SHARD_POSTINGS", 500)  # many shards
+    monkeypatch.setattr("pipeline.site.search_index.BATCH", 7)  # postings made 7 tasks at a time
     documents = tables["documents"].to_pylist()
     files = dict(search_files(tables, documents))
     texts = task_texts(tables, documents)

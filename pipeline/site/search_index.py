@@ -25,6 +25,7 @@ from pipeline.site.markup import json_for_html
 
 SHARD_POSTINGS = 20_000
 TASK_CHUNK = 500
+BATCH = 20_000
 SEPARATOR = "\n"
 
 
@@ -96,28 +97,44 @@ def _postings(texts: pl.DataFrame) -> pl.DataFrame:
             .select("bigram", "number", pl.col("position").cast(pl.Int64)))
 
 
+def _fragments(texts: pl.DataFrame, shards: int) -> pl.DataFrame:
+    """(shard, bigram, "number,position,...") over all tasks, made BATCH tasks at a time: one
+    posting per character of all text would need gigabytes at 10,000 notices, its text does not."""
+    parts = []
+    for start in range(0, texts.height, BATCH):
+        postings = _postings(texts.slice(start, BATCH))
+        bigrams = postings["bigram"].unique().to_list()
+        shard_map = pl.DataFrame({"bigram": bigrams, "shard": [shard_of(bigram, shards) for bigram in bigrams]},
+                                 schema={"bigram": pl.String, "shard": pl.Int64})
+        parts.append(postings.join(shard_map, on="bigram")
+                     .sort(["shard", "bigram", "number", "position"])
+                     .group_by(["shard", "bigram"], maintain_order=True)
+                     .agg(pl.concat_list("number", "position").explode().cast(pl.String).str.join(",")
+                          .alias("entries")))
+    if not parts:
+        return pl.DataFrame(schema={"shard": pl.Int64, "bigram": pl.String, "entries": pl.String})
+    # Batches hold ascending task numbers, so joining a bigram's fragments in batch order keeps them sorted.
+    return (pl.concat(parts).group_by(["shard", "bigram"], maintain_order=True)
+            .agg(pl.col("entries").str.join(",")).sort(["shard", "bigram"]))
+
+
 def search_files(tables: dict[str, pa.Table], documents: list[dict]) -> Iterator[tuple[str, str]]:
     """(relative path, script text) of every file of search/."""
     texts = task_texts(tables, documents)
-    postings = _postings(texts)
+    total = sum(len(field) - 1 for text in texts["search"].to_list() for field in text.split(SEPARATOR) if field)
     shards = 1
-    while shards * SHARD_POSTINGS < postings.height:
+    while shards * SHARD_POSTINGS < total:
         shards *= 2
     yield "search/index.js", ("plandataSearchIndex(" + json_for_html(
         {"shards": shards, "chunk": TASK_CHUNK, "tasks": texts.height}) + ");\n")
-    bigrams = postings["bigram"].unique().to_list()
-    shard_map = pl.DataFrame({"bigram": bigrams, "shard": [shard_of(bigram, shards) for bigram in bigrams]},
-                             schema={"bigram": pl.String, "shard": pl.Int64})
-    postings = postings.join(shard_map, on="bigram")
-    flat = (postings.sort(["shard", "bigram", "number", "position"])
-            .group_by(["shard", "bigram"], maintain_order=True)
-            .agg(pl.concat_list("number", "position").explode().alias("entries")))
-    parts = {shard: part for (shard,), part in flat.group_by("shard", maintain_order=True)}
+    parts = {shard: part for (shard,), part in _fragments(texts, shards).group_by("shard", maintain_order=True)}
     # Every shard has its file, empty or not: a query never asks for a file that is not there.
     for shard in range(shards):
         part = parts.get(shard)
-        data = dict(zip(part["bigram"].to_list(), part["entries"].to_list())) if part is not None else {}
-        yield f"search/b{shard}.js", f"plandataSearchShard({shard}," + json_for_html(data) + ");\n"
+        # Entries are digits and commas only; each bigram goes through json_for_html.
+        body = ",".join(f"{json_for_html(bigram)}:[{entries}]" for bigram, entries
+                        in zip(part["bigram"].to_list(), part["entries"].to_list())) if part is not None else ""
+        yield f"search/b{shard}.js", f"plandataSearchShard({shard},{{{body}}});\n"
     notices = {doc["doc_id"]: doc.get("title") or doc["doc_id"] for doc in documents}
     for start in range(0, texts.height, TASK_CHUNK):
         part = texts.slice(start, TASK_CHUNK)
