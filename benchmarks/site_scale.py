@@ -133,7 +133,7 @@ def unit_and_search_sizes(staging: Path) -> dict:
     """The largest unit page, and the search index: in all, and the most one query of two
     characters loads (index.js, its one bigram shard, the largest task chunk)."""
     unit_pages = [path.stat().st_size for path in (staging / "units").glob("*.html")]
-    search = staging / "search"
+    search = staging / "search-index"
     shards = [path.stat().st_size for path in search.glob("b*.js")]
     chunks = [path.stat().st_size for path in search.glob("t*.js")]
     return {"unit_pages": len(unit_pages), "largest_unit_page_bytes": max(unit_pages, default=0),

@@ -103,7 +103,7 @@ def test_search_works_from_file_urls_and_loads_only_some_shards(seven, visit):
     count, shown = searched(item.page, INSIDE)
     assert count == len(expected(seven["release"], INSIDE)) and shown
     shards = [name for name in loaded if name.startswith("b")]
-    assert len(shards) == 1 and len(list((seven["release"] / "search").glob("b*.js"))) > 1
+    assert len(shards) == 1 and len(list((seven["release"] / "search-index").glob("b*.js"))) > 1
 
 
 def test_a_heading_word_finds_the_tasks_under_the_heading(seven, visit):

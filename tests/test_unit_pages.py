@@ -1,4 +1,4 @@
-"""Unit pages (units/<file>.html) and the search index (search/*.js), without a browser."""
+"""Unit pages (units/<file>.html) and the search index (search-index/*.js), without a browser."""
 from __future__ import annotations
 
 import json
@@ -127,11 +127,11 @@ def _load(text: str) -> dict:
 
 def _matches(files: dict[str, str], query: str) -> set[int]:
     """search.js's matching, done in Python over the written files."""
-    index = json.loads(files["search/index.js"].removeprefix("plandataSearchIndex(").rsplit(");", 1)[0])
+    index = json.loads(files["search-index/index.js"].removeprefix("plandataSearchIndex(").rsplit(");", 1)[0])
     lists = []
     for i in range(len(query) - 1):
         bigram = query[i:i + 2]
-        shard = _load(files[f"search/b{shard_of(bigram, index['shards'])}.js"])
+        shard = _load(files[f"search-index/b{shard_of(bigram, index['shards'])}.js"])
         flat = shard.get(bigram, [])
         lists.append(set(zip(flat[::2], flat[1::2])))
     return {task for task, position in lists[0]
@@ -147,7 +147,7 @@ def test_the_index_finds_a_query_inside_one_field_never_across_two(bundled, monk
     texts = task_texts(tables, documents)
     fields = {number: text.split(SEPARATOR) for number, text in zip(texts["number"], texts["search"])}
     title, text = fields[0][0], fields[0][1]
-    assert len([name for name in files if name.startswith("search/b")]) > 8
+    assert len([name for name in files if name.startswith("search-index/b")]) > 8
     across = title[-2:] + text[:2]  # the end of task 0's title and the start of its text
     for query in ("市监察局", "财政", "监督", "反腐倡廉", across, "不在此文之中的字"):
         wanted = {number for number, parts in fields.items() if any(query in part for part in parts)}

@@ -1,4 +1,4 @@
-"""search/: a substring index over every task's title, text, section heading and unit names.
+"""search-index/: a substring index over every task's title, text, section heading and unit names.
 
 The page (search.html + assets/search.js) loads it with <script> tags only, so it works from
 file:// and over HTTP inside the pages' Content-Security-Policy (no fetch, no WebAssembly).
@@ -7,13 +7,13 @@ Scheme. Tasks are numbered 0..N-1 in notice order, then seq. Each task's searcha
 fields joined by "\\n": title, text, the headings of its section and of every section above
 it, and each unit's printed label and registry name (each distinct string once). Every pair of
 adjacent characters (a bigram) not holding "\\n" is posted with (task number, position). A bigram lives in shard
-(code point 1 * 31 + code point 2) mod S, file search/b<shard>.js; S is a power of two chosen so
+(code point 1 * 31 + code point 2) mod S, file search-index/b<shard>.js; S is a power of two chosen so
 that a shard holds about SHARD_POSTINGS postings. A query of L >= 2 characters loads the shards of
 its L-1 bigrams only, and a task matches when bigram i sits at position p + i for every i: that is
 exactly "the query is a substring of one field" (a match never crosses "\\n"), which is what
-SQL's LIKE '%q%' over each of those columns finds. Results show from search/t<n>.js, which hold
+SQL's LIKE '%q%' over each of those columns finds. Results show from search-index/t<n>.js, which hold
 the notice and title of TASK_CHUNK tasks each, loaded only for the results shown.
-search/index.js holds S, TASK_CHUNK and N."""
+search-index/index.js holds S, TASK_CHUNK and N."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -119,13 +119,13 @@ def _fragments(texts: pl.DataFrame, shards: int) -> pl.DataFrame:
 
 
 def search_files(tables: dict[str, pa.Table], documents: list[dict]) -> Iterator[tuple[str, str]]:
-    """(relative path, script text) of every file of search/."""
+    """(relative path, script text) of every file of search-index/."""
     texts = task_texts(tables, documents)
     total = sum(len(field) - 1 for text in texts["search"].to_list() for field in text.split(SEPARATOR) if field)
     shards = 1
     while shards * SHARD_POSTINGS < total:
         shards *= 2
-    yield "search/index.js", ("plandataSearchIndex(" + json_for_html(
+    yield "search-index/index.js", ("plandataSearchIndex(" + json_for_html(
         {"shards": shards, "chunk": TASK_CHUNK, "tasks": texts.height}) + ");\n")
     parts = {shard: part for (shard,), part in _fragments(texts, shards).group_by("shard", maintain_order=True)}
     # Every shard has its file, empty or not: a query never asks for a file that is not there.
@@ -134,7 +134,7 @@ def search_files(tables: dict[str, pa.Table], documents: list[dict]) -> Iterator
         # Entries are digits and commas only; each bigram goes through json_for_html.
         body = ",".join(f"{json_for_html(bigram)}:[{entries}]" for bigram, entries
                         in zip(part["bigram"].to_list(), part["entries"].to_list())) if part is not None else ""
-        yield f"search/b{shard}.js", f"plandataSearchShard({shard},{{{body}}});\n"
+        yield f"search-index/b{shard}.js", f"plandataSearchShard({shard},{{{body}}});\n"
     notices = {doc["doc_id"]: doc.get("title") or doc["doc_id"] for doc in documents}
     for start in range(0, texts.height, TASK_CHUNK):
         part = texts.slice(start, TASK_CHUNK)
@@ -143,5 +143,5 @@ def search_files(tables: dict[str, pa.Table], documents: list[dict]) -> Iterator
         rows = [[position[doc_id], task_id, label or "", title or ""] for doc_id, task_id, label, title
                 in part.select("doc_id", "task_id", "label", "title").iter_rows()]
         data = {"notices": [[doc_id, notices.get(doc_id, doc_id)] for doc_id in chunk_docs], "rows": rows}
-        yield f"search/t{start // TASK_CHUNK}.js", (f"plandataSearchTasks({start // TASK_CHUNK},"
+        yield f"search-index/t{start // TASK_CHUNK}.js", (f"plandataSearchTasks({start // TASK_CHUNK},"
                                                     + json_for_html(data) + ");\n")

@@ -1,4 +1,4 @@
-"""Writes a release's unit pages (units/*.html) and its search (search.html, search/*.js)."""
+"""Writes a release's unit pages (units/*.html) and its search (search.html, search-index/*.js)."""
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,4 @@
-// The search page: loads search/index.js, then the shards of the query's bigrams and the task
+// The search page: loads search-index/index.js, then the shards of the query's bigrams and the task
 // chunks of the results shown, each with a <script> tag (local files; no fetch). The scheme is
 // described in pipeline/site/search_index.py. Every value is set with textContent.
 (function () {
@@ -36,9 +36,9 @@
     callbacks.forEach(function (callback) { callback(); });
   }
 
-  window.plandataSearchIndex = function (data) { index = data; settle("search/index.js"); };
-  window.plandataSearchShard = function (number, data) { shards[number] = data; settle("search/b" + number + ".js"); };
-  window.plandataSearchTasks = function (number, data) { chunks[number] = data; settle("search/t" + number + ".js"); };
+  window.plandataSearchIndex = function (data) { index = data; settle("search-index/index.js"); };
+  window.plandataSearchShard = function (number, data) { shards[number] = data; settle("search-index/b" + number + ".js"); };
+  window.plandataSearchTasks = function (number, data) { chunks[number] = data; settle("search-index/t" + number + ".js"); };
 
   function all(items, each, done) {
     var left = items.length;
@@ -81,7 +81,7 @@
     var needed = Array.from(new Set(shown.map(function (task) { return Math.floor(task / index.chunk); })));
     var mine = generation;
     all(needed, function (number, done) {
-      load("search/t" + number + ".js", function () { return !!chunks[number]; }, done);
+      load("search-index/t" + number + ".js", function () { return !!chunks[number]; }, done);
     }, function () {
       if (mine !== generation) { return; }
       result.textContent = "";
@@ -119,12 +119,12 @@
     var chars = Array.from(query);
     if (chars.length < 2) { result.textContent = "请输入至少两个字 Type two characters or more."; return; }
     result.textContent = "…";
-    load("search/index.js", function () { return index !== null; }, function () {
+    load("search-index/index.js", function () { return index !== null; }, function () {
       var needed = [];
       for (var i = 0; i + 1 < chars.length; i += 1) { needed.push(shardOf(chars[i] + chars[i + 1])); }
       needed = Array.from(new Set(needed));
       all(needed, function (number, done) {
-        load("search/b" + number + ".js", function () { return !!shards[number]; }, done);
+        load("search-index/b" + number + ".js", function () { return !!shards[number]; }, done);
       }, function () {
         if (mine === generation) { show(query, match(chars)); }
       });
