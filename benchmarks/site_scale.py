@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/site_scale.py [--notices 1000] [--shared ../shared] [--scratch DIR]
 
-The tables come from `extract` over `scale.write_corpus` (parsed once and kept as Parquet in
+The tables come from `extract` over `perturbed_corpus.write_corpus` (parsed once and kept as Parquet in
 the scratch folder, so a second run measures the site only). The site is then written in a fresh
 process, from the tables as `finalize` gives them: it reports the seconds of `quality_report` and
 of `write_release_site` (notice pages apart; wall seconds, and the CPU seconds of both), peak RSS over the tables' own, peak Python memory
@@ -31,14 +31,14 @@ def prepare(scratch: Path, count: int, shared: Path | None) -> Path:
 
     from pipeline.extraction.extract import extract
     from pipeline.sources.discovery import read_sources
-    from scale import write_corpus
+    import perturbed_corpus
 
     tables_dir = scratch / f"tables-{count}"
     if (tables_dir / "done").is_file():
         return tables_dir
     sources = scratch / f"sources-{count}"
     if not sources.is_dir():
-        write_corpus(sources, count, shared)
+        perturbed_corpus.write_corpus(perturbed_corpus.build_corpus(shared), sources, count)
     tables = extract(*read_sources(sources))
     tables_dir.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
@@ -124,8 +124,22 @@ def measure(tables_dir: Path, staging: Path, trace: bool, copies: int = 1) -> di
         "quality_md_bytes": (staging / "quality.md").stat().st_size,
         "notices": len(notices),
         "unit_scripts_bytes": sum(path.stat().st_size for path in (staging / "units").glob("*.js")),
+        **unit_and_search_sizes(staging),
     })
     return result
+
+
+def unit_and_search_sizes(staging: Path) -> dict:
+    """The largest unit page, and the search index: in all, and the most one query of two
+    characters loads (index.js, its one bigram shard, the largest task chunk)."""
+    unit_pages = [path.stat().st_size for path in (staging / "units").glob("*.html")]
+    search = staging / "search-index"
+    shards = [path.stat().st_size for path in search.glob("b*.js")]
+    chunks = [path.stat().st_size for path in search.glob("t*.js")]
+    return {"unit_pages": len(unit_pages), "largest_unit_page_bytes": max(unit_pages, default=0),
+            "search_index_bytes": sum(path.stat().st_size for path in search.glob("*.js")),
+            "search_shards": len(shards), "largest_search_shard_bytes": max(shards, default=0),
+            "largest_search_chunk_bytes": max(chunks, default=0)}
 
 
 def main() -> None:

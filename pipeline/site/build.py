@@ -26,10 +26,11 @@ from pipeline.site.schema_org import dataset_description, dataset_jsonld
 from pipeline.site.snippets import snippets
 from pipeline.site.page_key import page_key, unit_names_digest
 from pipeline.site.units_index import collect_units, registry_names, unit_script_entries, unit_tasks
+from pipeline.site.unit_search import write_unit_pages_and_search
 from pipeline.site.views_sql import history_sql, release_views_sql
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-ASSET_FILES = ("site.css", "filter.js")
+ASSET_FILES = ("site.css", "filter.js", "unit-search.css", "search.js")
 # The tables a notice page shows row by row; of the others it shows the counts.
 NOTICE_ROWS = ("sections", "tasks", "assignments")
 
@@ -88,6 +89,8 @@ def write_release_site(staging: Path, tables: dict[str, pa.Table], descriptor: d
         path = staging / unit_script_path(index)
         _write(path, f"plandataUnit({index},{json_for_html(entries)});\n")
         written.append(path)
+
+    written += write_unit_pages_and_search(staging, tables, units, pairs, documents, label, place)
 
     for name in ASSET_FILES:
         target = staging / "assets" / name

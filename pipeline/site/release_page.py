@@ -10,6 +10,7 @@ from pipeline.site.markup import document, esc, href, human_bytes, json_script, 
 from pipeline.site.notice_page import NOTICE_COUNTS, notice_path
 from pipeline.render.arrow_rows import doc_counts, kind_counts, row_dicts
 from pipeline.site.release_files import ReleaseFile
+from pipeline.site.unit_pages import unit_page_path
 from pipeline.site.units_index import Unit, busiest, role_name, roles
 
 PREVIEW_ROWS, PREVIEW_CHARS = 5, 80
@@ -131,9 +132,11 @@ def _units(units: list[Unit]) -> str:
     options = "".join(f'<option value="{index}" data-name="{esc(unit.name)}">{esc(unit.name)} ({unit.tasks})</option>'
                       for index, unit in enumerate(units))
     role_list = roles()
-    top = [[esc(unit.name), esc(unit.full_name or ""), *(str(unit.count(role)) for role in role_list),
+    top = [[f'<a href="{href(unit_page_path(unit.key))}">{esc(unit.name)}</a>', esc(unit.full_name or ""), *(str(unit.count(role)) for role in role_list),
             str(unit.tasks), str(unit.notices)] for unit in busiest(units)]
     return ('<section id="units"><h2>单位 Units</h2>'
+            '<p><a href="search.html">搜索 Search</a> the tasks, headings and units of every notice; '
+            "each unit has a page of its tasks (units/).</p>"
             '<form id="unit-filter" class="needs-js" hidden><label for="unit-select">按单位筛选 Filter by unit: </label>'
             f'<select id="unit-select"><option value="">—</option>{options}</select></form>'
             '<noscript><p>The unit filter needs JavaScript; every task is on the notice pages, and '
