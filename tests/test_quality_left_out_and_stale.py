@@ -85,5 +85,23 @@ def test_a_stale_notice_is_marked_on_the_release_page(built_release, tmp_path):
         pages.append((staging / "index.html").read_text(encoding="utf-8"))
     marked = '<span class="stale">stale (previous release&#x27;s rows: the amended text could not be read)</span>'
     assert marked not in pages[0]
-    row = pages[1][pages[1].index('<a href="notices/taizhou-anticorruption-2008-2012.html">'):]
+    notices = pages[1][pages[1].index('<table class="notices">'):]
+    row = notices[notices.index('<a href="notices/taizhou-anticorruption-2008-2012.html">'):]
     assert row[:row.index("</td>")].endswith(marked)
+    # ...and listed near the top, in what changed, with a link to its page.
+    assert '<li class="stale">' in pages[1] and '<li class="stale">' not in pages[0]
+    assert pages[1].index('id="left-out"') < pages[1].index('id="about"')
+
+
+def test_notices_left_out_by_skip_broken_are_on_the_release_page_escaped(built_release, tmp_path):
+    from pipeline.site import write_release_site
+
+    release = (built_release / "latest").resolve()
+    tables = read_release_tables(release)
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    skipped = [{"file": "batch/<b>x</b>.txt", "line": 12, "message": "heading <i>bad</i>", "stale": False}]
+    write_release_site(tmp_path, tables, descriptor, [], "r", DEFAULT_BASE_URL, skipped=skipped)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    left = page[page.index('id="left-out"'):page.index('id="about"')]
+    assert "未收录 left out: batch/&lt;b&gt;x&lt;/b&gt;.txt (line 12) — heading &lt;i&gt;bad&lt;/i&gt;" in left
+    assert "<b>" not in page and "<i>bad" not in page

@@ -105,7 +105,7 @@ def finalize(outputs: Path, staging: Path, base_url: str | None = None, build: d
 
     # Pages, assets, views.sql and DCAT are part of the release, so they come before SHA256SUMS.
     write_release_site(staging, new_tables, descriptor, changes, upcoming_release_id(outputs, descriptor["version"]),
-                       base_url, previous_id, place=place, doc_keys=new_keys)
+                       base_url, previous_id, place=place, doc_keys=new_keys, skipped=build.get("skipped", []))
     keys = {"format": KEYS_FORMAT,
             "shards": {name: {key: shard[key] for key in ("key", "docs", "files", "sources")}
                        for name, shard in sorted(shards.items())},

@@ -12,6 +12,7 @@ import pyarrow as pa
 from pipeline.publish.release import new_release_id, read_index, releases_dir, write_if_changed
 from pipeline.site import dcat
 from pipeline.site.base_url import release_url
+from pipeline.site.changes_view import MARKS_FILE, MARKS_SCRIPT, marks_script
 from pipeline.site.cite import citation_bibtex, citation_plain, creator
 from pipeline.site.markup import json_for_html
 from pipeline.site.notice_page import notice_page, notice_path
@@ -27,7 +28,7 @@ from pipeline.site.units_index import collect_units, registry_names, unit_script
 from pipeline.site.views_sql import history_sql, release_views_sql
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-ASSET_FILES = ("site.css", "filter.js")
+ASSET_FILES = ("site.css", "filter.js", MARKS_SCRIPT)
 # The tables a notice page shows row by row; of the others it shows the counts.
 NOTICE_ROWS = ("sections", "tasks", "assignments")
 
@@ -51,7 +52,7 @@ def _write(path: Path, text: str) -> None:
 def write_release_site(staging: Path, tables: dict[str, pa.Table], descriptor: dict, changes: list[dict],
                        release_id: str | None, base_url: str, previous: str | None = None, *,
                        place: Callable[[str, str, Callable[[Path], None]], None] | None = None,
-                       doc_keys: dict[str, str] | None = None) -> list[Path]:
+                       doc_keys: dict[str, str] | None = None, skipped: list[dict] = ()) -> list[Path]:
     """Pages, assets, views.sql and DCAT into a release folder (staging), from its tables and files.
 
     tables: the release's whole tables (a list of row dicts is accepted too, for small callers).
@@ -98,8 +99,10 @@ def write_release_site(staging: Path, tables: dict[str, pa.Table], descriptor: d
         shutil.copyfile(PACKAGE_DIR / "assets" / name, target)
         written.append(target)
 
+    _write(staging / MARKS_FILE, marks_script(changes, [row["doc_id"] for row in documents]))
+    written.append(staging / MARKS_FILE)
     _write(staging / "index.html",
-           render_release_page(tables, descriptor, changes, files, units, label, url, previous, documents))
+           render_release_page(tables, descriptor, changes, files, units, label, url, previous, documents, skipped))
     written.append(staging / "index.html")
     return written
 
@@ -132,7 +135,7 @@ def _produce_notice_page(document_row: dict, by_notice: ByNotice, registry: dict
 
 def render_release_page(tables: dict[str, pa.Table], descriptor: dict, changes: list[dict], files: list,
                         units: list, label: str, url: str, previous: str | None,
-                        documents: list[dict] | None = None) -> str:
+                        documents: list[dict] | None = None, skipped: list[dict] = ()) -> str:
     tables = as_arrow(tables)
     if documents is None:
         documents = row_dicts(tables["documents"]) if "documents" in tables else []
@@ -143,7 +146,7 @@ def render_release_page(tables: dict[str, pa.Table], descriptor: dict, changes: 
                         changes=changes, previous=previous, release_label=label,
                         citations=(citation_plain(descriptor, documents, label, url),
                                    citation_bibtex(descriptor, documents, label, url)),
-                        snippets=snippets(url), jsonld=jsonld)
+                        snippets=snippets(url), jsonld=jsonld, skipped=skipped)
 
 
 def write_outputs_index(outputs: Path) -> list[Path]:
