@@ -31,14 +31,15 @@ def prepare(scratch: Path, count: int, shared: Path | None) -> Path:
 
     from pipeline.extraction.extract import extract
     from pipeline.sources.discovery import read_sources
-    from scale import write_corpus
+    import perturbed_corpus
 
     tables_dir = scratch / f"tables-{count}"
     if (tables_dir / "done").is_file():
         return tables_dir
     sources = scratch / f"sources-{count}"
     if not sources.is_dir():
-        write_corpus(sources, count, shared)
+        # scale.py's own corpus (it moved to perturbed_corpus.py): the bundled notice and the shared ones, perturbed.
+        perturbed_corpus.write_corpus(perturbed_corpus.build_corpus(shared), sources, count)
     tables = extract(*read_sources(sources))
     tables_dir.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():

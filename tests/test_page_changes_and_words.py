@@ -102,3 +102,5 @@ def test_the_chart_heads_its_columns_labels_its_counts_and_draws_no_empty_row():
     assert re.findall(r'<text class="unit"[^>]*>([^<]+)<', svg) == ["市财政局", "市审计局"]
     assert svg.count('<text class="count"') == 31 and svg.count('<rect class="bar"') == 31
     assert "某办" not in svg
+    # Each row's total beside its name, so a row scrolled away from its chapters is not blank.
+    assert re.findall(r'<text class="row-total"[^>]*>(\d+)<', svg) == ["30", "1"]

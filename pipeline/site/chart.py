@@ -8,9 +8,11 @@ from pipeline.site.units_index import role_name, roles, unit_key
 
 ROLE_COLOURS = {"lead": "#b2182b", "co": "#2166ac", "responsible": "#4d9221", "guide": "#8c510a"}
 _FALLBACK_COLOURS = ("#762a83", "#555555")
-LABEL_WIDTH, CELL_WIDTH, ROW_HEIGHT, HEAD_HEIGHT, BAR_GAP = 200, 56, 22, 130, 2
+LABEL_WIDTH, CELL_WIDTH, ROW_HEIGHT, HEAD_HEIGHT, BAR_GAP = 160, 56, 22, 130, 2
+# Each row's total, beside its name: on a phone the chapters scroll, and a row is never blank in view.
+TOTAL_WIDTH = 44
 ROLE_LINE, NUMBER_ROOM = 12, 18  # per role: a bar and its count, drawn, not left to a hover
-HEAD_CHARS, NAME_CHARS = 8, 15  # a column's heading shown under its label; a unit name (full one on hover)
+HEAD_CHARS, NAME_CHARS = 8, 12  # a column's heading shown under its label; a unit name (full one on hover)
 
 
 def top_level(sections: list[dict]) -> tuple[list[dict], dict[str, str]]:
@@ -53,16 +55,19 @@ def chart_svg(doc_id: str, sections: list[dict], tasks: list[dict], assignments:
                default=1)
     axis = "章 chapter" if by_chapter else "节 section"
     row_height = max(ROW_HEIGHT, ROLE_LINE * len(shown_roles) + 4)
-    width = LABEL_WIDTH + CELL_WIDTH * max(len(columns), 1) + 10
+    left = LABEL_WIDTH + TOTAL_WIDTH
+    width = left + CELL_WIDTH * max(len(columns), 1) + 10
     height = HEAD_HEIGHT + row_height * max(len(units), 1) + 30
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" data-doc="{esc(doc_id)}" data-axis="{"chapter" if by_chapter else "section"}" '
              f'aria-label="{esc("units × " + axis)}">',
              f"<title>{esc('单位 × ' + axis + '：' + ', '.join(role_name(r) + ' 任务数' for r in shown_roles))}</title>",
              f'<text class="axis" x="{LABEL_WIDTH - 6}" y="14" text-anchor="end">{esc(axis)} →</text>',
-             f'<text class="axis" x="{LABEL_WIDTH - 6}" y="{HEAD_HEIGHT - 6}" text-anchor="end">单位 unit ↓ · 任务数 tasks</text>']
+             f'<text class="axis" x="{LABEL_WIDTH - 6}" y="{HEAD_HEIGHT - 6}" text-anchor="end">单位 unit ↓ · 任务数 tasks</text>',
+             f'<text class="col total" x="{LABEL_WIDTH + TOTAL_WIDTH / 2:g}" y="14" text-anchor="middle">合计</text>'
+             f'<text class="col-heading" x="{LABEL_WIDTH + TOTAL_WIDTH / 2:g}" y="22" writing-mode="tb">total</text>']
     for index, column in enumerate(columns):
-        x = LABEL_WIDTH + index * CELL_WIDTH + CELL_WIDTH / 2
+        x = left + index * CELL_WIDTH + CELL_WIDTH / 2
         heading = column["heading"] or ""
         short = heading if len(heading) <= HEAD_CHARS else heading[: HEAD_CHARS - 1] + "…"
         # The label on top, the heading's first characters read downwards: a head says what its column is.
@@ -70,7 +75,7 @@ def chart_svg(doc_id: str, sections: list[dict], tasks: list[dict], assignments:
                      f"<title>{esc(column['label'] + heading)}</title></text>")
         if short:
             parts.append(f'<text class="col-heading" x="{x:g}" y="22" writing-mode="tb" '
-                         f'style="writing-mode: vertical-rl">{esc(short)}<title>{esc(column["label"] + heading)}</title></text>')
+                         f'>{esc(short)}<title>{esc(column["label"] + heading)}</title></text>')
     column_titles = [esc(column["label"] + column["heading"]) for column in columns]
     role_names = {role: role_name(role) for role in shown_roles}
     bar_room = CELL_WIDTH - 8 - NUMBER_ROOM
@@ -81,11 +86,13 @@ def chart_svg(doc_id: str, sections: list[dict], tasks: list[dict], assignments:
         if row_index % 2:
             parts.append(f'<rect class="stripe" x="0" y="{y}" width="{width}" height="{row_height}" fill="#f1f1ee"/>')
         parts.append(f'<text class="unit" x="{LABEL_WIDTH - 6}" y="{y + row_height / 2 + 4:g}" '
-                     f'text-anchor="end">{esc(_short_name(name))}<title>{shown_name}</title></text>')
+                     f'text-anchor="end">{esc(_short_name(name))}<title>{shown_name}</title></text>'
+                     f'<text class="row-total" x="{LABEL_WIDTH + TOTAL_WIDTH / 2:g}" y="{y + row_height / 2 + 4:g}" '
+                     f'text-anchor="middle">{totals[unit]}</text>')
         for index in sorted(cells[unit]):
             column, found = columns[index], cells[unit][index]
             values = {role: found.get(role, 0) for role in shown_roles}
-            x = LABEL_WIDTH + index * CELL_WIDTH
+            x = left + index * CELL_WIDTH
             data = " ".join(f'data-{esc(role)}="{value}"' for role, value in values.items())
             summary = esc("，".join(f"{role_names[role]} {value}" for role, value in values.items()))
             parts.append(f'<g class="cell" data-unit="{shown_name}" data-column="{esc(column["section_id"])}" {data}>'
