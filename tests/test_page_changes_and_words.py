@@ -104,3 +104,23 @@ def test_the_chart_heads_its_columns_labels_its_counts_and_draws_no_empty_row():
     assert "某办" not in svg
     # Each row's total beside its name, so a row scrolled away from its chapters is not blank.
     assert re.findall(r'<text class="row-total"[^>]*>(\d+)<', svg) == ["30", "1"]
+
+
+def test_the_notice_list_pages_once_it_outgrows_the_release_page(monkeypatch):
+    import pyarrow as pa
+
+    from pipeline.site import notice_list
+
+    documents = [{"doc_id": f"d{n}", "title": f"<i>通知{n}</i>", "issuer": "市委", "issue_date": None} for n in range(5)]
+    tables = {"tasks": pa.table({"doc_id": ["d0", "d0", "d4"]})}
+    assert notice_list.notice_list_pages(documents, tables, "t") == {}
+    monkeypatch.setattr(notice_list, "LIST_PAGE_SIZE", 2)
+    section = notice_list.notice_list_section(documents, tables)
+    assert section.count('<a href="notices/') == 2 and "The first 2 of 5 notices" in section
+    assert re.findall(r'href="(notice-list/\d\.html)">([^<]+)<', section) == [
+        ("notice-list/1.html", "1–2"), ("notice-list/2.html", "3–4"), ("notice-list/3.html", "5–5")]
+    pages = notice_list.notice_list_pages(documents, tables, "t")
+    assert sorted(pages) == ["notice-list/1.html", "notice-list/2.html", "notice-list/3.html"]
+    last = pages["notice-list/3.html"]
+    assert '<a href="../notices/d4.html">&lt;i&gt;通知4&lt;/i&gt;</a>' in last and "<strong>5–5</strong>" in last
+    assert "<td>1</td>" in last.split("d4.html")[1].split("</tr>")[0]  # d4's one task

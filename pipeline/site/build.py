@@ -15,6 +15,7 @@ from pipeline.site.base_url import release_url
 from pipeline.site.changes_view import MARKS_FILE, MARKS_SCRIPT, marks_script
 from pipeline.site.cite import citation_bibtex, citation_plain, creator
 from pipeline.site.markup import json_for_html
+from pipeline.site.notice_list import notice_list_pages
 from pipeline.site.notice_page import notice_page, notice_path
 from pipeline.render.arrow_rows import as_arrow, row_dicts
 from pipeline.site.notice_rows import ByNotice
@@ -99,6 +100,9 @@ def write_release_site(staging: Path, tables: dict[str, pa.Table], descriptor: d
         shutil.copyfile(PACKAGE_DIR / "assets" / name, target)
         written.append(target)
 
+    for relative, page in notice_list_pages(documents, tables, f"{descriptor['title']} · {label}").items():
+        _write(staging / relative, page)
+        written.append(staging / relative)
     _write(staging / MARKS_FILE, marks_script(changes, [row["doc_id"] for row in documents]))
     written.append(staging / MARKS_FILE)
     _write(staging / "index.html",

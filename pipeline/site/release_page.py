@@ -6,16 +6,15 @@ import pyarrow as pa
 
 from pipeline.schema import table_specs
 from pipeline.site.markup import document, esc, href, human_bytes, json_script, table
-from pipeline.site.notice_page import NOTICE_COUNTS, notice_path
-from pipeline.render.arrow_rows import doc_counts, kind_counts, row_dicts
+from pipeline.render.arrow_rows import kind_counts, row_dicts
 from pipeline.site.release_files import ReleaseFile
 from pipeline.site.units_index import Unit, busiest, role_name, roles
 from pipeline.site.words import shown as shown_value
 from pipeline.site.changes_view import changes_section
+from pipeline.site.notice_list import notice_list_section
 
 PREVIEW_ROWS, PREVIEW_CHARS = 5, 80
 FINDINGS_SHOWN = 100
-STALE = "stale (previous release's rows: the amended text could not be read)"
 
 
 UNIT_SCRIPTS = "units"
@@ -104,17 +103,6 @@ def _constraints(constraints: dict) -> str:
     return "; ".join(bits)
 
 
-def _notices(documents: list[dict], tables: dict[str, pa.Table]) -> str:
-    counts = {name: doc_counts(tables.get(name)) for name in NOTICE_COUNTS}
-    rows = [[f'<a href="{href(notice_path(doc["doc_id"]))}">{esc(doc.get("title") or doc["doc_id"])}</a>'
-             + (f' <span class="stale">{esc(STALE)}</span>' if doc.get("stale") else ""),
-             esc(doc.get("issuer")), esc(doc.get("issue_date")),
-             *(str(counts[name].get(doc["doc_id"], 0)) for name in NOTICE_COUNTS)]
-            for doc in documents]
-    return (f'<section id="notices"><h2>文件 Notices ({len(rows)})</h2>'
-            + table(["notice", "issuer", "issue date", *NOTICE_COUNTS], rows, "notices") + "</section>")
-
-
 def _units(units: list[Unit]) -> str:
     options = "".join(f'<option value="{index}" data-name="{esc(unit.name)}">{esc(unit.name)} ({unit.tasks})</option>'
                       for index, unit in enumerate(units))
@@ -174,7 +162,7 @@ def release_page(*, descriptor: dict, documents: list[dict], tables: dict[str, p
             f'<nav class="contents"><ul>{contents}</ul></nav>',
             "</header>", "<main>", changes_section(changes, previous, documents, skipped),
             _about(descriptor, documents, release_label), _cite(*citations), _downloads(files), _fields(tables),
-            _notices(documents, tables), _units(units), _quality(tables.get("findings", [])),
+            notice_list_section(documents, tables), _units(units), _quality(tables.get("findings", [])),
             _snippets(snippets), "</main>",
             json_script({"notices": notices, "unitScripts": UNIT_SCRIPTS + "/",
                          "roleNames": {role: role_name(role) for role in roles()}}, "site-data")]
