@@ -110,6 +110,10 @@ def test_unchanged_shards_are_hard_links_and_the_amended_shard_is_new(two_builds
     pages = sorted(path.name for path in (second / "notices").glob("*.html"))
     assert [page for page in pages if os.path.samefile(first / "notices" / page, second / "notices" / page)] == \
         [f"{doc_id_from_filename(name)}.html" for name in sorted(NAMES) if name != AMENDED]
+    # And each notice's quality details: nothing per notice is rewritten while it does not change.
+    details = sorted(path.name for path in (second / "quality").glob("*.md"))
+    assert [name for name in details if os.path.samefile(first / "quality" / name, second / "quality" / name)] == \
+        [f"{doc_id_from_filename(name)}.md" for name in sorted(NAMES) if name != AMENDED]
 
 
 def test_the_change_log_holds_the_amendment_only(two_builds):

@@ -18,6 +18,7 @@ from pipeline.site.markup import json_for_html
 from pipeline.site.notice_list import notice_list_pages
 from pipeline.site.notice_page import notice_page, notice_path
 from pipeline.render.arrow_rows import as_arrow, row_dicts
+from pipeline.render.quality import notice_quality, notice_quality_path
 from pipeline.site.notice_rows import ByNotice
 from pipeline.site.outputs_page import outputs_page
 from pipeline.site.release_files import release_files
@@ -32,6 +33,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ASSET_FILES = ("site.css", "filter.js", MARKS_SCRIPT)
 # The tables a notice page shows row by row; of the others it shows the counts.
 NOTICE_ROWS = ("sections", "tasks", "assignments")
+QUALITY_ROWS = ("sections", "tasks", "assignments", "citations", "findings")
 
 
 @cache
@@ -123,12 +125,22 @@ def _notice_pages(staging: Path, tables: dict[str, pa.Table], documents: list[di
         relative = notice_path(doc_id)
         produce = partial(_produce_notice_page, document_row, by_notice, registry)
         key = (doc_keys or {}).get(doc_id)
-        if place is not None and key is not None:
-            place(relative, page_key(key, base_url, units_digest), produce)
-        else:
-            produce(staging / relative)
-        written.append(staging / relative)
+        # The notice's page and its quality details: each depends on the notice alone, so each is
+        # handed to ``place`` under the notice's key, and hard-linked while the notice is unchanged.
+        for path, make in ((relative, produce),
+                           (notice_quality_path(doc_id), partial(_produce_notice_quality, document_row, by_notice))):
+            if place is not None and key is not None:
+                place(path, page_key(key, base_url, units_digest), make)
+            else:
+                make(staging / path)
+            written.append(staging / path)
     return written
+
+
+def _produce_notice_quality(document_row: dict, by_notice: ByNotice, path: Path) -> None:
+    doc_id = document_row["doc_id"]
+    tables = {name: by_notice.slice(name, doc_id) for name in QUALITY_ROWS if name in by_notice.names()}
+    _write(path, notice_quality(document_row, tables))
 
 
 def _produce_notice_page(document_row: dict, by_notice: ByNotice, registry: dict, path: Path) -> None:
