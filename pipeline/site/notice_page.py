@@ -147,7 +147,8 @@ def notice_page(document_row: dict, rows: dict[str, list[dict]], counts: dict[st
     unit_names = notice_unit_names(assignments, registry)
     title = document_row.get("title") or doc_id
     shown = " · ".join(f"{esc(name)} {counts.get(name, 0)}" for name in NOTICE_COUNTS)
-    body = ['<header><p class="crumbs"><a href="../index.html">← 本版本 release</a></p>',
+    body = ['<header><p class="crumbs"><a href="../index.html">← 本版本 release</a> · '
+            f'<a href="{href("../quality/" + doc_id + ".md")}">质量 quality details</a></p>',
             f"<h1>{esc(title)}</h1>",
             f'<p class="counts">{shown}</p>',
             '<p id="changed-summary" class="changed-note" hidden></p></header>',
