@@ -81,8 +81,8 @@ def changes_section(changes: list[dict], previous: str | None, documents: list[d
     counts = Counter((row["entity"], row["change"]) for row in changes)
     touched = {target[1] for target in (change_target(row, doc_ids) for row in changes) if target}
     parts = [f'<section id="changes"><h2>变更 What changed ({len(changes)})</h2>',
-             f"<p>Since the previous release: {against}. "
-             f"{len(changes)} change(s) in {len(touched)} notice(s).</p>"]
+             f"<p>Since the previous release: {against}."
+             + (f" {len(changes)} change(s) in {len(touched)} notice(s)." if previous else "") + "</p>"]
     if counts:
         parts.append('<div class="scroll">' + table(
             ["对象 entity", "变更 change", "数量 count"],
