@@ -281,6 +281,11 @@ def test_skip_broken_keeps_a_published_notice_stale_and_leaves_out_a_new_one(tmp
         ("document", "metadata_changed", "stale: false → true")]
     quality = (release / "quality.md").read_text(encoding="utf-8")
     assert AMENDED in quality and "new-notice.txt" in quality
+    # The release page says so near the top: the notice left out, and the stale one linked to its page.
+    page = (release / "index.html").read_text(encoding="utf-8")
+    left = page[page.index('id="left-out"'):page.index('id="about"')]
+    assert '<li class="left-out">未收录 left out: new-notice.txt' in left
+    assert f'<li class="stale">沿用旧版 stale: <a href="notices/{doc_id}.html">' in left
     all_docs = {row["doc_id"] for path in (release / "parquet" / "documents").glob("*.parquet")
                 for row in pq.read_table(path).to_pylist()}
     assert "new-notice" not in all_docs and len(all_docs) == len(NAMES)
