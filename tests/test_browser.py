@@ -269,3 +269,32 @@ def test_a_change_links_to_its_task_which_the_notice_page_marks(served, visit):
     plain.locator("#changed-summary").wait_for()
     assert plain.locator(".changed-mark").count() == 0
     assert plain.locator("#changed-summary").inner_text().startswith("本版无变更")
+
+
+def test_every_page_of_the_seven_notice_release_fits_a_phone(browser, tmp_path):
+    """The six corpus notices with the bundled one (a 30-chapter notice among them): no page scrolls
+    sideways at 390 px, and the 30-chapter chart heads all 30 columns inside its own frame."""
+    from pipeline.orchestration.run import run_build
+    from tests.conftest import copy_sources, shared_dir
+
+    corpus = sorted((shared_dir() / "corpus").glob("*.txt"))
+    sources = copy_sources(tmp_path / "sources")
+    for path in corpus:
+        shutil.copy(path, sources / path.name)
+    release = run_build(sources, tmp_path / "outputs").release_dir
+    context = browser.new_context(viewport={"width": PHONE, "height": 844})
+    page = context.new_page()
+    try:
+        pages = [release / "index.html", *sorted((release / "notices").glob("*.html"))]
+        assert len(pages) == 8
+        for path in pages:
+            page.goto(path.as_uri())
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE, path.name
+        page.goto((release / "notices" / "06-gov-local-incentives-2018.html").as_uri())
+        assert page.locator("svg.chart text.col:not(.total)").count() == 30
+        frame = page.locator(".chart-frame")
+        assert frame.evaluate("node => node.scrollWidth > node.clientWidth")
+        ARTIFACTS.mkdir(exist_ok=True)
+        frame.screenshot(path=str(ARTIFACTS / "notice-30-chapters-390.png"))
+    finally:
+        context.close()
