@@ -7,7 +7,8 @@ the scratch folder, so a second run measures the site only). The site is then wr
 process, from the tables as `finalize` gives them: it reports the seconds of `quality_report` and
 of `write_release_site` (notice pages apart; wall seconds, and the CPU seconds of both), peak RSS over the tables' own, peak Python memory
 (tracemalloc, in a second pass, since tracing slows Python), and the sizes of the release page and
-of the largest notice page. A benchmark, not a test: nothing here asserts a time.
+of the largest notice page, quality.md and each notice's quality file, the notice-list pages, and
+the largest HTML page of all (the budget is 2 MB each). A benchmark, not a test: nothing here asserts a time.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def prepare(scratch: Path, count: int, shared: Path | None) -> Path:
         return tables_dir
     sources = scratch / f"sources-{count}"
     if not sources.is_dir():
+        # scale.py's own corpus (it moved to perturbed_corpus.py): the bundled notice and the shared ones, perturbed.
         perturbed_corpus.write_corpus(perturbed_corpus.build_corpus(shared), sources, count)
     tables = extract(*read_sources(sources))
     tables_dir.mkdir(parents=True, exist_ok=True)
@@ -122,6 +124,13 @@ def measure(tables_dir: Path, staging: Path, trace: bool, copies: int = 1) -> di
         "release_page_bytes": (staging / "index.html").stat().st_size,
         "largest_notice_page_bytes": notices[-1].stat().st_size if notices else 0,
         "quality_md_bytes": (staging / "quality.md").stat().st_size,
+        "largest_notice_quality_bytes": max((path.stat().st_size for path in (staging / "quality").glob("*.md")), default=0),
+        "notice_list_pages": len(list((staging / "notice-list").glob("*.html"))),
+        "largest_notice_list_page_bytes": max((path.stat().st_size for path in (staging / "notice-list").glob("*.html")),
+                                              default=0),
+        # Every page a browser opens (HTML), against the 2 MB budget of issue 17.
+        "largest_html_bytes": max(path.stat().st_size for path in staging.rglob("*.html")),
+        "html_over_2mb": sum(path.stat().st_size >= 2_000_000 for path in staging.rglob("*.html")),
         "notices": len(notices),
         "unit_scripts_bytes": sum(path.stat().st_size for path in (staging / "units").glob("*.js")),
         **unit_and_search_sizes(staging),

@@ -23,6 +23,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--no-first-run"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 UNIT = "市监察局"
+CHANGES = [{"entity": "task", "change": "text_changed", "old_id": "2.1", "new_id": "2.1", "detail": "-「甲」 +「乙」"},
+           {"entity": "assignment", "change": "added", "old_id": "", "new_id": "2.1/co/市财政局", "detail": "+ 市财政局"}]
+PHONE, DESKTOP = 390, 1280
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -47,13 +50,19 @@ def served(built_release, tmp_path_factory):
     tables["assignments"][0]["unit_label"] = HOSTILE
     tables["assignments"][0]["unit_id"] = None
     write_release_site(hostile, tables, descriptor, changes, release.name, DEFAULT_BASE_URL)
+    # A release whose change log names task 2.1 of the notice (changed) and a removed task.
+    changed = root / "changed"
+    shutil.copytree(release, changed)
+    write_release_site(changed, *site_inputs(changed)[:2], CHANGES, "changed", DEFAULT_BASE_URL, release.name)
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield {"url": f"http://127.0.0.1:{server.server_address[1]}/", "release": release,
                "release_url": f"http://127.0.0.1:{server.server_address[1]}/outputs/releases/{release.name}/",
-               "hostile_url": f"http://127.0.0.1:{server.server_address[1]}/hostile/"}
+               "hostile_url": f"http://127.0.0.1:{server.server_address[1]}/hostile/",
+               "changed_url": f"http://127.0.0.1:{server.server_address[1]}/changed/",
+               "outputs_url": f"http://127.0.0.1:{server.server_address[1]}/outputs/index.html"}
     finally:
         server.shutdown()
         server.server_close()
@@ -74,8 +83,8 @@ def browser():
 class Visit:
     """A page that records console errors, dialogs and every request leaving the local server."""
 
-    def __init__(self, browser, served, javascript: bool = True):
-        self.context = browser.new_context(java_script_enabled=javascript)
+    def __init__(self, browser, served, javascript: bool = True, width: int = DESKTOP):
+        self.context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": 844})
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.dialogs: list[str] = []
@@ -95,8 +104,8 @@ class Visit:
 def visit(browser, served):
     visits = []
 
-    def open_page(url: str, javascript: bool = True) -> Visit:
-        visits.append(Visit(browser, served, javascript))
+    def open_page(url: str, javascript: bool = True, width: int = DESKTOP) -> Visit:
+        visits.append(Visit(browser, served, javascript, width))
         visits[-1].page.goto(url)
         return visits[-1]
 
@@ -208,3 +217,84 @@ def test_html_in_a_heading_shows_as_text(served, visit):
     assert HOSTILE in index.page.locator("#unit-count").inner_text()
     assert HOSTILE in index.page.locator("table.unit-tasks").inner_text()
     assert index.page.locator("img").count() == 0
+
+
+PAGE_KINDS = {"release": "release_url", "notice": "release_url", "outputs": "outputs_url", "changed-release": "changed_url"}
+
+
+@pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_no_page_kind_scrolls_sideways_and_each_is_photographed(served, visit, kind, width):
+    url = served[PAGE_KINDS[kind]]
+    if kind == "notice":
+        url += f"notices/{NOTICE}.html"
+    elif kind != "outputs":
+        url += "index.html"
+    for javascript in (True, False):
+        page = visit(url, javascript=javascript, width=width).page
+        page.wait_for_load_state("load")
+        scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert scroll_width <= width, (kind, width, javascript, scroll_width)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{kind}-{width}.png"), full_page=False)
+
+
+def test_the_chart_scrolls_inside_its_frame_at_phone_width(served, visit):
+    page = visit(served["release_url"] + f"notices/{NOTICE}.html", width=PHONE).page
+    frame = page.locator(".chart-frame")
+    frame.scroll_into_view_if_needed()
+    sizes = frame.evaluate("node => [node.scrollWidth, node.clientWidth]")
+    assert sizes[0] > sizes[1] and sizes[1] <= PHONE
+    assert page.locator("svg.chart text.count").count() == page.locator("svg.chart rect.bar").count() > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    frame.screenshot(path=str(ARTIFACTS / "notice-chart-390.png"))
+
+
+def test_a_change_links_to_its_task_which_the_notice_page_marks(served, visit):
+    item = visit(served["changed_url"] + "index.html", width=PHONE)
+    page = item.page
+    changes_top = page.locator("#changes").bounding_box()["y"]
+    assert changes_top < page.locator("#about").bounding_box()["y"]
+    page.locator(f'#changes a[href="notices/{NOTICE}.html#t-2.1"]').first.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(f"notices/{NOTICE}.html#t-2.1")
+    mark = page.locator("#t-2\\.1 .changed-mark")
+    mark.wait_for()
+    assert mark.inner_text() == "本版变更 changed: 文字修改 text changed、新增 added"
+    assert page.locator(".task.changed").count() == 1
+    assert page.locator("#changed-summary").inner_text().startswith("本版变更 1 处")
+    page.locator("#t-2\\.1").screenshot(path=str(ARTIFACTS / "notice-changed-task-390.png"))
+    # The same page in the release without changes marks nothing, and says so.
+    plain = visit(served["release_url"] + f"notices/{NOTICE}.html").page
+    plain.locator("#changed-summary").wait_for()
+    assert plain.locator(".changed-mark").count() == 0
+    assert plain.locator("#changed-summary").inner_text().startswith("本版无变更")
+
+
+def test_every_page_of_the_seven_notice_release_fits_a_phone(browser, tmp_path):
+    """The six corpus notices with the bundled one (a 30-chapter notice among them): no page scrolls
+    sideways at 390 px, and the 30-chapter chart heads all 30 columns inside its own frame."""
+    from pipeline.orchestration.run import run_build
+    from tests.conftest import copy_sources, shared_dir
+
+    corpus = sorted((shared_dir() / "corpus").glob("*.txt"))
+    sources = copy_sources(tmp_path / "sources")
+    for path in corpus:
+        shutil.copy(path, sources / path.name)
+    release = run_build(sources, tmp_path / "outputs").release_dir
+    context = browser.new_context(viewport={"width": PHONE, "height": 844})
+    page = context.new_page()
+    try:
+        pages = [release / "index.html", *sorted((release / "notices").glob("*.html"))]
+        assert len(pages) == 8
+        for path in pages:
+            page.goto(path.as_uri())
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE, path.name
+        page.goto((release / "notices" / "06-gov-local-incentives-2018.html").as_uri())
+        assert page.locator("svg.chart text.col:not(.total)").count() == 30
+        frame = page.locator(".chart-frame")
+        assert frame.evaluate("node => node.scrollWidth > node.clientWidth")
+        ARTIFACTS.mkdir(exist_ok=True)
+        frame.screenshot(path=str(ARTIFACTS / "notice-30-chapters-390.png"))
+    finally:
+        context.close()

@@ -124,6 +124,10 @@ def test_a_rebuild_links_the_unchanged_notices_files_and_writes_the_tables_whole
     assert (second / "texts" / f"{amended}.txt").stat().st_nlink == 1
     # A table file holds every notice: written whole, never a link to the previous release's.
     assert not [path for path in _data_files(second) if os.path.samefile(first / path, second / path)]
+    # And each notice's quality details: nothing per notice is rewritten while it does not change.
+    details = sorted(path.name for path in (second / "quality").glob("*.md"))
+    assert [name for name in details if os.path.samefile(first / "quality" / name, second / "quality" / name)] == \
+        [f"{doc_id_from_filename(name)}.md" for name in sorted(NAMES) if name != AMENDED]
 
 
 def test_the_change_log_holds_the_amendment_only(two_builds):
@@ -283,6 +287,11 @@ def test_skip_broken_keeps_a_published_notice_stale_and_leaves_out_a_new_one(tmp
         ("document", "metadata_changed", "stale: false → true")]
     quality = (release / "quality.md").read_text(encoding="utf-8")
     assert AMENDED in quality and "new-notice.txt" in quality
+    # The release page says so near the top: the notice left out, and the stale one linked to its page.
+    page = (release / "index.html").read_text(encoding="utf-8")
+    left = page[page.index('id="left-out"'):page.index('id="about"')]
+    assert '<li class="left-out">未收录 left out: new-notice.txt' in left
+    assert f'<li class="stale">沿用旧版 stale: <a href="notices/{doc_id}.html">' in left
     all_docs = {row["doc_id"] for row in pq.read_table(release / "parquet" / "documents.parquet").to_pylist()}
     assert "new-notice" not in all_docs and len(all_docs) == len(NAMES)
 

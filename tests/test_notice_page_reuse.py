@@ -58,7 +58,9 @@ def test_a_notice_page_is_the_same_bytes_when_only_another_notice_and_the_releas
         write_release_site(staging, release_tables, {**descriptor, "version": str(number) * 64}, [], release_id,
                            DEFAULT_BASE_URL, "20251201T000000Z-cccccccc" if number else None)
         pages.append({name: (staging / "notices" / f"{name}.html").read_bytes() for name in ("a", "b")})
+        pages[-1].update({name + ".md": (staging / "quality" / f"{name}.md").read_bytes() for name in ("a", "b")})
     assert pages[0]["a"] == pages[1]["a"]
+    assert pages[0]["a.md"] == pages[1]["a.md"] and pages[0]["b.md"] == pages[1]["b.md"]  # same rows counted
     assert pages[0]["b"] != pages[1]["b"] and "一项改过的任务" in pages[1]["b"].decode("utf-8")
     assert b"aaaaaaaa" not in pages[0]["a"] and b"bbbbbbbb" not in pages[1]["a"]
 
@@ -93,7 +95,9 @@ def test_place_receives_every_notice_page_with_its_key_and_pages_are_rendered_on
     written = write_release_site(staging, tables, descriptor, [], "r2", DEFAULT_BASE_URL, place=place,
                                  doc_keys={"a": "key-a", "b": "key-b"})
     # c has no doc key: written directly, not placed.
-    assert [relative for relative, _ in placed if relative.startswith("notices/")] == ["notices/a.html", "notices/b.html"]
+    assert [relative for relative, _ in placed if relative.startswith(("notices/", "quality/"))] == \
+        ["notices/a.html", "quality/a.md", "notices/b.html", "quality/b.md"]
+    assert not (staging / "quality" / "a.md").exists() and (staging / "quality" / "c.md").is_file()
     assert rendered == ["b", "c"]
     assert not (staging / "notices" / "a.html").exists()
     for name in ("b", "c"):

@@ -218,8 +218,16 @@ def test_each_page_stays_under_2_mb_at_1000_notices(release, tmp_path):
     scaled = as_arrow(_scaled({name: table.to_pylist() for name, table in tables.items()}, 1000))
     page = render_release_page(scaled, descriptor, changes, release_files(release, {}), collect_units(scaled),
                                release.name, DEFAULT_BASE_URL, None)
-    assert page.count('href="notices/notice-') == 1000
+    from pipeline.site.notice_list import LIST_PAGE_SIZE, notice_list_pages
+
+    # The release page lists the first page of notices and links the rest, page by page.
+    assert page.count('href="notices/notice-') == LIST_PAGE_SIZE == 500
+    assert page.count('href="notice-list/') == 2
     assert len(page.encode("utf-8")) < 2_000_000
+    documents = scaled["documents"].to_pylist()
+    listed = [re.findall(r'href="../notices/(notice-\d+)\.html"', text)
+              for text in notice_list_pages(documents, scaled, "t").values()]
+    assert [len(found) for found in listed] == [500, 500] and len({*listed[0], *listed[1]}) == 1000
     # A notice page holds one notice only: its size does not grow with the release.
     assert (release / "notices" / f"{NOTICE}.html").stat().st_size < 2_000_000
 

@@ -172,8 +172,9 @@ def test_an_amended_release_records_its_changes_against_the_previous_one(tmp_pat
     assert (entry["previous"], entry["changes"]) == (first.release_id,
                                                      {"section text_changed": 1, "task text_changed": 1})
     listed = (second.path / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
-    files = sorted(p.relative_to(second.path).as_posix() for p in second.path.rglob("*")
-                   if p.is_file() and p.name != "SHA256SUMS")
+    # In SHA256SUMS's order: paths compared part by part (quality/<doc_id>.md before quality.md).
+    files = [p.as_posix() for p in sorted(p.relative_to(second.path) for p in second.path.rglob("*")
+                                          if p.is_file() and p.name != "SHA256SUMS")]
     assert [line.split("  ", 1)[1] for line in listed] == files
 
 

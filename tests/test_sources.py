@@ -173,7 +173,10 @@ def test_a_file_that_grows_after_its_size_was_checked_is_read_only_to_the_limit(
 def test_quality_report_escapes_the_source_file_name(name, shown):
     tables = {"documents": [{"doc_id": "d", "title": "t", "source_file": name, "source_encoding": "utf-8",
                              "source_sha256": "0" * 64}], "findings": []}
-    report = quality_report(tables)
+    from pipeline.render.quality import notice_quality
+
+    assert "\x1b" not in quality_report(tables)
+    report = notice_quality(tables["documents"][0], {})
     assert "\x1b" not in report
     assert f"- doc_id: `d`; source {shown} (utf-8, sha256 `0000000000000000…`); jurisdiction: " in report
 

@@ -112,7 +112,7 @@ def finalize(outputs: Path, staging: Path, base_url: str | None = None, build: d
 
     # Pages, assets, views.sql and DCAT are part of the release, so they come before SHA256SUMS.
     write_release_site(staging, new_tables, descriptor, changes, upcoming_release_id(outputs, descriptor["version"]),
-                       base_url, previous_id, place=place, doc_keys=new_keys)
+                       base_url, previous_id, place=place, doc_keys=new_keys, skipped=build.get("skipped", []))
     # The settings file's sha256 (None: no file, the neutral defaults): what the identity was built from.
     keys = {"format": KEYS_FORMAT, "settings": build.get("settings"),
             "shards": {name: {key: shard[key] for key in ("key", "docs", "files", "sources")}

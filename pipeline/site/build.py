@@ -13,11 +13,14 @@ from rdflib import Graph
 from pipeline.publish.release_index import new_release_id, read_index, releases_dir, write_if_changed
 from pipeline.site import dcat
 from pipeline.site.base_url import DEFAULT_BASE_URL, release_url
+from pipeline.site.changes_view import MARKS_FILE, MARKS_SCRIPT, marks_script
 from pipeline.site.cite import citation_bibtex, citation_plain
 from pipeline.site.contents import contents, described
 from pipeline.site.markup import json_for_html
+from pipeline.site.notice_list import notice_list_pages
 from pipeline.site.notice_page import notice_page, notice_path
 from pipeline.render.arrow_rows import as_arrow, row_dicts
+from pipeline.render.quality import notice_quality, notice_quality_path
 from pipeline.site.notice_rows import ByNotice
 from pipeline.site.outputs_page import outputs_page
 from pipeline.site.release_files import release_files
@@ -30,9 +33,10 @@ from pipeline.site.unit_search import write_unit_pages_and_search
 from pipeline.site.views_sql import history_sql, release_views_sql
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-ASSET_FILES = ("site.css", "filter.js", "unit-search.css", "search.js")
+ASSET_FILES = ("site.css", "filter.js", "unit-search.css", "search.js", MARKS_SCRIPT)
 # The tables a notice page shows row by row; of the others it shows the counts.
 NOTICE_ROWS = ("sections", "tasks", "assignments")
+QUALITY_ROWS = ("sections", "tasks", "assignments", "citations", "findings")
 
 
 def upcoming_release_id(outputs: Path, content_version: str) -> str:
@@ -49,7 +53,7 @@ def _write(path: Path, text: str) -> None:
 def write_release_site(staging: Path, tables: dict[str, pa.Table], descriptor: dict, changes: list[dict],
                        release_id: str | None, base_url: str, previous: str | None = None, *,
                        place: Callable[[str, str, Callable[[Path], None]], None] | None = None,
-                       doc_keys: dict[str, str] | None = None) -> list[Path]:
+                       doc_keys: dict[str, str] | None = None, skipped: list[dict] = ()) -> list[Path]:
     """Pages, assets, views.sql and DCAT into a release folder (staging), from its tables and files.
 
     tables: the release's whole tables (a list of row dicts is accepted too, for small callers).
@@ -98,8 +102,13 @@ def write_release_site(staging: Path, tables: dict[str, pa.Table], descriptor: d
         shutil.copyfile(PACKAGE_DIR / "assets" / name, target)
         written.append(target)
 
+    for relative, page in notice_list_pages(documents, tables, f"{descriptor['title']} · {label}").items():
+        _write(staging / relative, page)
+        written.append(staging / relative)
+    _write(staging / MARKS_FILE, marks_script(changes, [row["doc_id"] for row in documents]))
+    written.append(staging / MARKS_FILE)
     _write(staging / "index.html",
-           render_release_page(tables, descriptor, changes, files, units, label, url, previous, documents))
+           render_release_page(tables, descriptor, changes, files, units, label, url, previous, documents, skipped))
     written.append(staging / "index.html")
     return written
 
@@ -116,12 +125,22 @@ def _notice_pages(staging: Path, tables: dict[str, pa.Table], documents: list[di
         relative = notice_path(doc_id)
         produce = partial(_produce_notice_page, document_row, by_notice, registry)
         key = (doc_keys or {}).get(doc_id)
-        if place is not None and key is not None:
-            place(relative, page_key(key, base_url, units_digest), produce)
-        else:
-            produce(staging / relative)
-        written.append(staging / relative)
+        # The notice's page and its quality details: each depends on the notice alone, so each is
+        # handed to ``place`` under the notice's key, and hard-linked while the notice is unchanged.
+        for path, make in ((relative, produce),
+                           (notice_quality_path(doc_id), partial(_produce_notice_quality, document_row, by_notice))):
+            if place is not None and key is not None:
+                place(path, page_key(key, base_url, units_digest), make)
+            else:
+                make(staging / path)
+            written.append(staging / path)
     return written
+
+
+def _produce_notice_quality(document_row: dict, by_notice: ByNotice, path: Path) -> None:
+    doc_id = document_row["doc_id"]
+    tables = {name: by_notice.slice(name, doc_id) for name in QUALITY_ROWS if name in by_notice.names()}
+    _write(path, notice_quality(document_row, tables))
 
 
 def _produce_notice_page(document_row: dict, by_notice: ByNotice, registry: dict, path: Path) -> None:
@@ -132,7 +151,7 @@ def _produce_notice_page(document_row: dict, by_notice: ByNotice, registry: dict
 
 def render_release_page(tables: dict[str, pa.Table], descriptor: dict, changes: list[dict], files: list,
                         units: list, label: str, url: str, previous: str | None,
-                        documents: list[dict] | None = None) -> str:
+                        documents: list[dict] | None = None, skipped: list[dict] = ()) -> str:
     tables = as_arrow(tables)
     if documents is None:
         documents = row_dicts(tables["documents"]) if "documents" in tables else []
@@ -145,7 +164,7 @@ def render_release_page(tables: dict[str, pa.Table], descriptor: dict, changes: 
                         changes=changes, previous=previous, release_label=label,
                         citations=(citation_plain(descriptor, documents, label, url, found),
                                    citation_bibtex(descriptor, documents, label, url, found)),
-                        snippets=snippets(url), jsonld=jsonld)
+                        snippets=snippets(url), jsonld=jsonld, skipped=skipped)
 
 
 def write_outputs_index(outputs: Path) -> list[Path]:

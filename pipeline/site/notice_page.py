@@ -9,6 +9,7 @@ from pipeline.schema import table_specs
 from pipeline.site.chart import chart_svg
 from pipeline.site.markup import document, esc, href, paragraphs
 from pipeline.site.units_index import role_name, roles, unit_key
+from pipeline.site.words import shown as shown_value
 
 # Fields shown in the tree itself or in the provenance line; any other column of tasks (a new
 # one included) is listed under the task by its schema title.
@@ -34,7 +35,7 @@ def _header(document_row: dict) -> str:
             continue
         text = str(value)
         shown = (f"<details><summary>{esc(text[:60])}…</summary>{paragraphs(text)}</details>"
-                 if len(text) > _LONG_TEXT else esc(text))
+                 if len(text) > _LONG_TEXT else shown_value(value))
         if spec_field["name"] == "rendered_sha256" and not document_row.get("stale"):
             # The text every line number on this page refers to (a stale notice's is not in this release).
             text_file = text_path(document_row["doc_id"])
@@ -76,7 +77,7 @@ def _task(task: dict, assignments: list[dict], unit_names: dict[str, str], items
             continue
         units = "".join(_unit_item(row, unit_names, items) for row in sorted(by_role[role], key=_position))
         lines.append(f"{_role_head(role)}{units}</ul></div>")
-    extra = "".join(f"{title}<dd>{esc(task.get(name))}</dd>" for name, title in _extra_task_fields()
+    extra = "".join(f"{title}<dd>{shown_value(task.get(name))}</dd>" for name, title in _extra_task_fields()
                     if task.get(name) not in (None, ""))
     task_id = esc(task["task_id"])
     return (f'<div class="task" id="t-{task_id}" data-task="{task_id}">'
@@ -146,16 +147,20 @@ def notice_page(document_row: dict, rows: dict[str, list[dict]], counts: dict[st
     unit_names = notice_unit_names(assignments, registry)
     title = document_row.get("title") or doc_id
     shown = " · ".join(f"{esc(name)} {counts.get(name, 0)}" for name in NOTICE_COUNTS)
-    body = ['<header><p class="crumbs"><a href="../index.html">← 本版本 release</a></p>',
+    body = ['<header><p class="crumbs"><a href="../index.html">← 本版本 release</a> · '
+            f'<a href="{href("../quality/" + doc_id + ".md")}">质量 quality details</a></p>',
             f"<h1>{esc(title)}</h1>",
-            f'<p class="counts">{shown}</p></header>',
-            "<main>",
+            f'<p class="counts">{shown}</p>',
+            '<p id="changed-summary" class="changed-note" hidden></p></header>',
+            f'<main data-doc="{esc(doc_id)}">',
             '<section id="header"><h2>文件信息 Notice</h2>' + _header(document_row) + "</section>",
             '<section id="chart"><h2>单位 × 章节 Units × chapters</h2>'
             '<p>Tasks each unit leads and co-operates on, per top-level part of the plan. '
-            'Hover a bar for its counts.</p><div class="chart-frame">'
+            'Each bar is labelled with its count; hover a cell for the chapter title. A wide chart scrolls inside its frame.</p><div class="chart-frame">'
             + chart_svg(doc_id, sections, tasks, assignments, unit_names) + "</div></section>",
             '<section id="plan"><h2>规划结构 Plan</h2>' + _contents(sections)
             + _tree(sections, tasks, assignments, unit_names) + "</section>",
             "</main>"]
-    return document(f"{title} · plandata", "\n".join(body), root="../")
+    # marks.js first: changed-tasks.js (this release's, beside the notices folder) calls it.
+    marks = "".join(f'<script src="{href(path)}" defer></script>' for path in ("../assets/marks.js", "../changed-tasks.js"))
+    return document(f"{title} · plandata", "\n".join(body), root="../", head_extra=marks)

@@ -6,7 +6,11 @@ from pipeline.site.markup import esc, href, table
 # This page is not in any release; it has its own small style so that it needs no release's assets.
 _STYLE = ("body{margin:0 auto;max-width:64rem;padding:1rem 1.5rem;font:15px/1.6 system-ui,sans-serif}"
           "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;"
-          "vertical-align:top}th{background:#eee}code{font-size:.85em}")
+          "vertical-align:top}th{background:#eee}code{font-size:.85em}"
+          # Phone width: the release table scrolls inside itself; long ids and hashes break.
+          "body{overflow-wrap:anywhere}table{display:block;max-width:100%;overflow-x:auto}"
+          "th,td{overflow-wrap:normal}th{white-space:nowrap}td code{word-break:break-all}"
+          "@media (max-width:40rem){body{padding:.5rem .75rem}}")
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 

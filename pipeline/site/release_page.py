@@ -1,21 +1,21 @@
 """The release's index.html: what the data is, how to get, verify and cite it, and what changed."""
 from __future__ import annotations
 
-from collections import Counter
 
 import pyarrow as pa
 
-from pipeline.schema import load_spec, table_specs
+from pipeline.schema import table_specs
 from pipeline.site.markup import document, esc, href, human_bytes, json_script, table
-from pipeline.site.notice_page import NOTICE_COUNTS, notice_path
-from pipeline.render.arrow_rows import doc_counts, kind_counts, row_dicts
+from pipeline.render.arrow_rows import kind_counts, row_dicts
 from pipeline.site.release_files import ReleaseFile
 from pipeline.site.unit_pages import unit_page_path
 from pipeline.site.units_index import Unit, busiest, role_name, roles
+from pipeline.site.words import shown as shown_value
+from pipeline.site.changes_view import changes_section
+from pipeline.site.notice_list import notice_list_section
 
 PREVIEW_ROWS, PREVIEW_CHARS = 5, 80
-FINDINGS_SHOWN, CHANGES_SHOWN = 100, 200
-STALE = "stale (previous release's rows: the amended text could not be read)"
+FINDINGS_SHOWN = 100
 
 
 UNIT_SCRIPTS = "units"
@@ -26,6 +26,8 @@ def unit_script_path(index: int) -> str:
 
 
 def _cut(value: object, limit: int = PREVIEW_CHARS) -> str:
+    if isinstance(value, bool):
+        return shown_value(value)
     text = "" if value is None else str(value)
     return esc(text if len(text) <= limit else text[: limit - 1] + "…")
 
@@ -117,17 +119,6 @@ def _constraints(constraints: dict) -> str:
     return "; ".join(bits)
 
 
-def _notices(documents: list[dict], tables: dict[str, pa.Table]) -> str:
-    counts = {name: doc_counts(tables.get(name)) for name in NOTICE_COUNTS}
-    rows = [[f'<a href="{href(notice_path(doc["doc_id"]))}">{esc(doc.get("title") or doc["doc_id"])}</a>'
-             + (f' <span class="stale">{esc(STALE)}</span>' if doc.get("stale") else ""),
-             esc(doc.get("issuer")), esc(doc.get("issue_date")),
-             *(str(counts[name].get(doc["doc_id"], 0)) for name in NOTICE_COUNTS)]
-            for doc in documents]
-    return (f'<section id="notices"><h2>文件 Notices ({len(rows)})</h2>'
-            + table(["notice", "issuer", "issue date", *NOTICE_COUNTS], rows, "notices") + "</section>")
-
-
 def _units(units: list[Unit]) -> str:
     options = "".join(f'<option value="{index}" data-name="{esc(unit.name)}">{esc(unit.name)} ({unit.tasks})</option>'
                       for index, unit in enumerate(units))
@@ -163,18 +154,6 @@ def _quality(findings: pa.Table | None) -> str:
             "published release holds warnings and information only.</p>" + summary + listing + more + "</section>")
 
 
-def _changes(changes: list[dict], previous: str | None) -> str:
-    against = (f'against the previous release <a href="../{href(previous)}/index.html">{esc(previous)}</a>'
-               if previous else "none: this is the first release")
-    counts = Counter((row["entity"], row["change"]) for row in changes)
-    columns = load_spec("changes").columns
-    shown = changes[:CHANGES_SHOWN]
-    return (f'<section id="changes"><h2>变更 Changes ({len(changes)})</h2><p>Change log {against}.</p>'
-            + table(["entity", "change", "count"], [[esc(e), esc(c), str(n)] for (e, c), n in sorted(counts.items())])
-            + table([esc(c) for c in columns], [[_cut(row.get(c), 200) for c in columns] for row in shown], "changes")
-            + '<p>All of it: <a href="changes.csv">changes.csv</a>, <a href="changes.json">changes.json</a>.</p></section>')
-
-
 def _snippets(snippets: list[tuple[str, str, str]]) -> str:
     parts = ['<section id="snippets"><h2>代码 Code snippets</h2><p>Run them in this release folder '
              "(or replace the paths with the absolute URLs of the download table).</p>"]
@@ -186,21 +165,22 @@ def _snippets(snippets: list[tuple[str, str, str]]) -> str:
 
 def release_page(*, descriptor: dict, documents: list[dict], tables: dict[str, pa.Table], files: list[ReleaseFile],
                  units: list[Unit], changes: list[dict], previous: str | None, release_label: str,
-                 citations: tuple[str, str], snippets: list[tuple[str, str, str]], jsonld: dict) -> str:
+                 citations: tuple[str, str], snippets: list[tuple[str, str, str]], jsonld: dict,
+                 skipped: list[dict] = ()) -> str:
     """documents: the documents table's rows; tables: every table of the release."""
     notices = [[doc["doc_id"], doc.get("title") or doc["doc_id"]] for doc in documents]
     contents = "".join(f'<li><a href="#{anchor}">{label}</a></li>' for anchor, label in (
-        ("about", "关于 About"), ("cite", "引用 Cite"), ("downloads", "下载 Downloads"), ("fields", "字段 Fields"),
+        ("changes", "变更 What changed"), ("about", "关于 About"), ("cite", "引用 Cite"), ("downloads", "下载 Downloads"), ("fields", "字段 Fields"),
         ("notices", "文件 Notices"), ("units", "单位 Units"), ("quality", "质量 Quality"),
-        ("changes", "变更 Changes"), ("snippets", "代码 Snippets")))
+        ("snippets", "代码 Snippets")))
     body = ["<header>",
             '<p class="crumbs"><a href="../../index.html">所有版本 All releases</a></p>',
             f"<h1>{esc(descriptor.get('title_zh') or descriptor['title'])}</h1>",
             f'<p class="subtitle">{esc(descriptor["title"])} · release {esc(release_label)}</p>',
             f'<nav class="contents"><ul>{contents}</ul></nav>',
-            "</header>", "<main>",
+            "</header>", "<main>", changes_section(changes, previous, documents, skipped),
             _about(descriptor, documents, release_label), _cite(*citations), _downloads(files), _fields(tables),
-            _notices(documents, tables), _units(units), _quality(tables.get("findings", [])), _changes(changes, previous),
+            notice_list_section(documents, tables), _units(units), _quality(tables.get("findings", [])),
             _snippets(snippets), "</main>",
             json_script({"notices": notices, "unitScripts": UNIT_SCRIPTS + "/",
                          "roleNames": {role: role_name(role) for role in roles()}}, "site-data")]
