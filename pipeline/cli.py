@@ -33,14 +33,16 @@ def _build(args: argparse.Namespace) -> int:
     from pipeline.sources.settings import missing_line, read_settings
 
     settings = read_settings(Path(args.sources))  # a settings file that cannot be read stops the build here
-    # Both lines go to stdout, with the build's report: stderr holds an error alone, in one line.
-    if missing_line(settings):
-        print(missing_line(settings))
+    # Both notes go to stdout with the build's report, once the build has succeeded: a failed build says
+    # one line on stderr and nothing else.
+    notes = [missing_line(settings)] if missing_line(settings) else []
     # A malformed URL or one that is no IRI is refused before any work.
     if resolve_base_url(args.base_url, settings["base_url"], str(settings.path)) == DEFAULT_BASE_URL:
-        print(PLACEHOLDER_WARNING.format(url=DEFAULT_BASE_URL, settings=settings.path, env=ENVIRONMENT_VARIABLE))
+        notes.append(PLACEHOLDER_WARNING.format(url=DEFAULT_BASE_URL, settings=settings.path, env=ENVIRONMENT_VARIABLE))
     outcome = run_build(Path(args.sources), Path(args.outputs), wait_seconds=args.wait, show_progress=True,
                         base_url=args.base_url, skip_broken=args.skip_broken)
+    for note in notes:
+        print(note)
     release = outcome.release_dir
     index_entry = outcome.index_entry
     for repair in outcome.repairs:
